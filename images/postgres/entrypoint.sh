@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Supervisor for one repmgr node (pg-1..pg-4 or the witness). PostgreSQL is not this
+# process: repmgr restarts it during follow and rejoin, so it runs under pg_ctl and this
+# script keeps repmgrd alive and stops both on SIGTERM.
+set -Eeuo pipefail
+# shellcheck source=lib.sh
+. /usr/local/lib/pgha/lib.sh
+
+# ---- settings -------------------------------------------------------------------------
+require_set NODE_NAME "the repmgr node name, e.g. pg-1"
+require_set NODE_ID "the repmgr node id, e.g. 1 (the witness: 99)"
+require_set PEERS "comma-separated host names of the data nodes, e.g. pg-1,pg-2,pg-3,pg-4"
+[[ "$NODE_ID" =~ ^[0-9]+$ ]] || die "NODE_ID must be a whole number, got '$NODE_ID'"
+require_password POSTGRES_PASSWORD
+require_password REPMGR_PASSWORD
+[ -z "${APP_PASSWORD-}" ] || require_password APP_PASSWORD
+
+IS_WITNESS="${IS_WITNESS:-false}"
+[ "$IS_WITNESS" = true ] || require_set PRIMARY_HINT "the node that initialises the cluster on first boot, e.g. pg-1"
+PRIMARY_HINT="${PRIMARY_HINT:-}"
+HOST_SUFFIX="${HOST_SUFFIX:-}"
+NODE_HOST="${NODE_HOST:-$NODE_NAME$HOST_SUFFIX}"
+PG_PORT="${PG_PORT:-5432}"
+APP_USER="${APP_USER:-app}"
+APP_DB="${APP_DB:-app}"
+PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-400}"
+PG_SHARED_BUFFERS="${PG_SHARED_BUFFERS:-128MB}"
+# Measured here: with repmgr's defaults a killed primary was replaced after 51 s; these
+# promote in 2-3 s. Each stays overridable.
+REPMGR_MONITOR_INTERVAL_SECS="${REPMGR_MONITOR_INTERVAL_SECS:-1}"
+REPMGR_RECONNECT_ATTEMPTS="${REPMGR_RECONNECT_ATTEMPTS:-2}"
+REPMGR_RECONNECT_INTERVAL="${REPMGR_RECONNECT_INTERVAL:-1}"
+REPMGR_CONNECT_TIMEOUT="${REPMGR_CONNECT_TIMEOUT:-1}"
+# With the default 15 s the witness can miss a new primary's record and stay degraded.
+REPMGR_WITNESS_SYNC_INTERVAL="${REPMGR_WITNESS_SYNC_INTERVAL:-2}"
+if [ "$IS_WITNESS" = true ]; then REPMGR_PRIORITY="${REPMGR_PRIORITY:-0}"; else REPMGR_PRIORITY="${REPMGR_PRIORITY:-$((200 - NODE_ID))}"; fi
+export NODE_HOST PG_PORT REPMGR_CONNECT_TIMEOUT
+
+PGBIN=/usr/lib/postgresql/17/bin
+PG_CTL="$PGBIN/pg_ctl -D $PGDATA"
+
+# ---- configuration --------------------------------------------------------------------
+write_repmgr_conf() {
+  cat > "$REPMGR_CONF" <<EOF
+node_id=$NODE_ID
+node_name='$NODE_NAME'
+conninfo='host=$NODE_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT'
+data_directory='$PGDATA'
+pg_bindir='$PGBIN'
+replication_user='repmgr'
+use_replication_slots=true
+location='default'
+priority=$REPMGR_PRIORITY
+failover='automatic'
+promote_command='repmgr standby promote -f $REPMGR_CONF'
+follow_command='/usr/local/bin/pgha-follow %n'
+monitor_interval_secs=$REPMGR_MONITOR_INTERVAL_SECS
+reconnect_attempts=$REPMGR_RECONNECT_ATTEMPTS
+reconnect_interval=$REPMGR_RECONNECT_INTERVAL
+witness_sync_interval=$REPMGR_WITNESS_SYNC_INTERVAL
+degraded_monitoring_timeout=-1
+log_level='INFO'
+log_status_interval=60
+service_start_command='$PG_CTL -w -t 120 -l $PG_LOG start'
+service_stop_command='$PG_CTL -m fast -w -t 60 stop'
+service_restart_command='$PG_CTL -m fast -w -t 120 -l $PG_LOG restart'
+service_reload_command='$PG_CTL reload'
+EOF
+  chown postgres:postgres "$REPMGR_CONF"
+}
+
+# Per-node settings live outside PGDATA: standby clone and pg_rewind copy PGDATA's
+# config files from another node, and cluster_name must stay this node's own name.
+write_node_conf() {
+  cat > /etc/pgha/node.conf <<EOF
+cluster_name = '$NODE_NAME'
+port = $PG_PORT
+EOF
+  chown postgres:postgres /etc/pgha/node.conf
+}
+
+# Shared settings live in PGDATA so standby clone carries them to every node.
+write_cluster_conf() {
+  cat > "$PGDATA/pgha.conf" <<EOF
+listen_addresses = '*'
+max_connections = $PG_MAX_CONNECTIONS
+shared_buffers = '$PG_SHARED_BUFFERS'
+password_encryption = 'scram-sha-256'
+wal_level = 'replica'
+wal_log_hints = on
+max_wal_senders = 16
+max_replication_slots = 16
+wal_keep_size = '512MB'
+hot_standby = on
+hot_standby_feedback = on
+shared_preload_libraries = 'repmgr'
+log_line_prefix = '%m [%p] %q%u@%d '
+include_if_exists = '/etc/pgha/node.conf'
+EOF
+  # Every network login needs scram-sha-256, over IPv4 and IPv6 (Railway's private
+  # network is IPv6). Only the local postgres OS user gets in without a password.
+  cat > "$PGDATA/pg_hba.conf" <<EOF
+local   all          postgres                    peer
+local   all          all                         scram-sha-256
+host    replication  repmgr     0.0.0.0/0        scram-sha-256
+host    replication  repmgr     ::/0             scram-sha-256
+host    all          all        0.0.0.0/0        scram-sha-256
+host    all          all        ::/0             scram-sha-256
+EOF
+  grep -q "^include_if_exists = 'pgha.conf'" "$PGDATA/postgresql.conf" ||
+    echo "include_if_exists = 'pgha.conf'" >> "$PGDATA/postgresql.conf"
+  chown postgres:postgres "$PGDATA/pgha.conf" "$PGDATA/pg_hba.conf"
+}
+
+init_instance() {
+  as_pg initdb -D "$PGDATA" -E UTF8 --locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  write_cluster_conf
+}
+
+# Roles and databases, with passwords passed as psql variables on stdin so they never
+# appear on a command line or in a log.
+create_roles() {
+  as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
+    -v pgpw="$POSTGRES_PASSWORD" -v rpw="$REPMGR_PASSWORD" <<'SQL'
+ALTER ROLE postgres PASSWORD :'pgpw';
+CREATE ROLE repmgr LOGIN SUPERUSER REPLICATION PASSWORD :'rpw';
+CREATE DATABASE repmgr OWNER repmgr;
+SQL
+}
+
+create_app() {
+  [ -n "${APP_PASSWORD-}" ] || return 0
+  as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
+    -v apw="$APP_PASSWORD" -v au="$APP_USER" -v adb="$APP_DB" <<'SQL'
+CREATE ROLE :"au" LOGIN PASSWORD :'apw';
+CREATE DATABASE :"adb" OWNER :"au";
+SQL
+}
+
+# ---- first boot -----------------------------------------------------------------------
+init_primary() {
+  log "initialising the cluster as its first primary"
+  init_instance
+  start_pg
+  create_roles
+  create_app
+  as_pg repmgr -f "$REPMGR_CONF" primary register -F
+}
+
+clone_from() {
+  local primary="$1"
+  log "cloning from $primary"
+  find "$PGDATA" -mindepth 1 -delete
+  as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr \
+    standby clone --fast-checkpoint -F
+  start_pg
+  as_pg repmgr -f "$REPMGR_CONF" standby register -F --wait-sync=60
+}
+
+init_witness() {
+  log "initialising the witness instance"
+  init_instance
+  start_pg
+  create_roles
+  register_witness
+}
+
+register_witness() {
+  local primary
+  primary=$(wait_for_primary)
+  log "registering as witness of $primary"
+  as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr witness register -F
+}
+
+# ---- restart with existing data --------------------------------------------------------
+# Never come back as a second writable primary: if a peer is primary, rejoin it (with
+# pg_rewind where the timelines diverged), and re-clone if even that fails.
+restart_data_node() {
+  local primary
+  primary=$(find_primary)
+  if [ -z "$primary" ]; then
+    log "no other primary reachable: starting with existing data as $( [ -f "$PGDATA/standby.signal" ] && echo standby || echo primary )"
+    start_pg
+    return
+  fi
+  log "current primary is $primary: rejoining it"
+  if as_pg repmgr -f "$REPMGR_CONF" node rejoin \
+      -d "host=$primary port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
+      --force-rewind --verbose; then
+    return
+  fi
+  log "rejoin failed: re-cloning from $primary"
+  stop_pg
+  clone_from "$primary"
+}
+
+# ---- supervision ----------------------------------------------------------------------
+REPMGRD_LOOP_PID=
+TAIL_PID=
+
+shutdown() {
+  log "stopping: repmgrd, then PostgreSQL (fast)"
+  touch /run/pgha-stopping
+  [ -z "$REPMGRD_LOOP_PID" ] || kill "$REPMGRD_LOOP_PID" 2>/dev/null || true
+  pkill -x repmgrd 2>/dev/null || true
+  stop_pg
+  [ -z "$TAIL_PID" ] || kill "$TAIL_PID" 2>/dev/null || true
+  exit 0
+}
+trap shutdown TERM INT
+
+# repmgrd must come back if it dies (or is killed by a test): a restart loop.
+run_repmgrd() {
+  while [ ! -e /run/pgha-stopping ]; do
+    as_pg repmgrd -f "$REPMGR_CONF" --daemonize=false || true
+    [ -e /run/pgha-stopping ] && break
+    log "repmgrd exited; restarting it in 1 s"
+    sleep 1
+  done
+}
+
+main() {
+  rm -f /run/pgha-stopping
+  mkdir -p "$PGHA_LOG_DIR" /var/run/postgresql
+  chown postgres:postgres "$PGHA_LOG_DIR" /var/run/postgresql "$PGDATA"
+  chmod 0700 "$PGDATA"
+  touch "$PG_LOG" && chown postgres:postgres "$PG_LOG"
+  tail -F -n 0 "$PG_LOG" 2>/dev/null &
+  TAIL_PID=$!
+
+  write_pgpass
+  write_node_conf
+  write_repmgr_conf
+
+  if [ -s "$PGDATA/PG_VERSION" ]; then
+    if [ "$IS_WITNESS" = true ]; then start_pg; register_witness; else restart_data_node; fi
+  elif [ "$IS_WITNESS" = true ]; then
+    init_witness
+  elif [ "$NODE_NAME" = "$PRIMARY_HINT" ] && [ -z "$(find_primary)" ]; then
+    init_primary
+  else
+    clone_from "$(wait_for_primary)"
+  fi
+
+  log "node ready; starting repmgrd"
+  run_repmgrd &
+  REPMGRD_LOOP_PID=$!
+  while :; do
+    sleep 3600 &
+    wait $! || true
+  done
+}
+
+main "$@"

@@ -1,0 +1,90 @@
+# Shared helpers for the postgres image's entrypoint. Sourced, never run.
+
+REPMGR_CONF=/etc/pgha/repmgr.conf
+PGHA_LOG_DIR=/var/log/pgha
+PG_LOG="$PGHA_LOG_DIR/postgresql.log"
+
+log() { printf '[pgha %s %s] %s\n' "$(date -u +%H:%M:%S.%3N)" "${NODE_NAME:-?}" "$*"; }
+die() { log "FATAL: $*" >&2; exit 64; }
+
+as_pg() { gosu postgres "$@"; }
+
+# Passwords: the published defaults of the cluster this repo models are public knowledge,
+# so an image that accepted them would ship a known credential to production.
+KNOWN_DEFAULT_PASSWORDS=('L0ngS3cur3P@ssw0rd' 'postgrespass' 'repmgrpass')
+
+require_password() {
+  local name="$1" value="${!1-}" known
+  [ -n "$value" ] || die "$name is missing or empty: pass a strong secret in the environment at run time"
+  for known in "${KNOWN_DEFAULT_PASSWORDS[@]}"; do
+    [ "$value" != "$known" ] || die "$name is a published default password ('$known'): choose a secret of your own"
+  done
+}
+
+require_set() {
+  local name="$1"
+  [ -n "${!name-}" ] || die "$name is missing: $2"
+}
+
+# .pgpass keeps passwords out of conninfo strings, process lists and logs.
+pgpass_escape() { local s="${1//\\/\\\\}"; printf '%s' "${s//:/\\:}"; }
+
+write_pgpass() {
+  local f=/var/lib/postgresql/.pgpass
+  {
+    printf '*:*:*:repmgr:%s\n' "$(pgpass_escape "$REPMGR_PASSWORD")"
+    printf '*:*:*:postgres:%s\n' "$(pgpass_escape "$POSTGRES_PASSWORD")"
+  } > "$f"
+  chown postgres:postgres "$f"
+  chmod 0600 "$f"
+}
+
+pg_is_running() { as_pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; }
+
+start_pg() {
+  as_pg pg_ctl -D "$PGDATA" -w -t 120 -l "$PG_LOG" start >/dev/null
+}
+
+stop_pg() {
+  pg_is_running || return 0
+  as_pg pg_ctl -D "$PGDATA" -m fast -w -t 30 stop >/dev/null || true
+}
+
+# psql as repmgr against a peer; fails fast so a dead peer costs connect_timeout, no more.
+peer_sql() {
+  local host="$1" sql="$2"
+  as_pg psql -XAtq -v ON_ERROR_STOP=1 \
+    "host=$host port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
+    -c "$sql" 2>/dev/null
+}
+
+local_sql() { as_pg psql -XAtq -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
+
+# Prints "<timeline> <host>" for each peer (other than this node) that is a writable,
+# registered primary. More than one line means a split brain that fencing must resolve.
+writable_primaries() {
+  local host out
+  IFS=',' read -ra hosts <<< "$PEERS"
+  for host in "${hosts[@]}"; do
+    [ "$host" != "$NODE_HOST" ] || continue
+    out=$(peer_sql "$host" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+      WHERE NOT pg_is_in_recovery()
+        AND EXISTS (SELECT 1 FROM repmgr.nodes WHERE type = 'primary' AND active)") || continue
+    [ -n "$out" ] && printf '%s %s\n' "$out" "$host"
+  done
+  return 0
+}
+
+# The peer primary on the newest timeline, if any.
+find_primary() { writable_primaries | sort -n -k1,1 | tail -n 1 | cut -d' ' -f2; }
+
+wait_for_primary() {
+  local host waited=0
+  while :; do
+    host=$(find_primary)
+    if [ -n "$host" ]; then printf '%s' "$host"; return 0; fi
+    (( waited % 10 == 0 )) && log "waiting for a registered primary among $PEERS (${waited}s)" >&2
+    sleep 1
+    waited=$((waited + 1))
+  done
+}

@@ -1,0 +1,60 @@
+// Where a run's numbers go: reports/out/<run-id>/. Suites append measurements as JSON
+// lines (workers share the file system, not memory); the run's end writes summary.json.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../fixtures/images.ts';
+import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import type { PhaseTiming } from '../fixtures/progress.ts';
+
+export const REPORTS_OUT = join(REPO_ROOT, 'reports', 'out');
+
+/** A number the run measured, with its unit: times are data. */
+export interface Measurement {
+  suite: string;
+  name: string;
+  value: number;
+  unit: 's' | 'ms' | 'count' | 'ratio' | 'bytes' | '%';
+  /** What the number is about, e.g. the standby or the proxy it was measured on. */
+  subject?: string;
+  at: string;
+}
+
+export function runDir(runId: string): string {
+  const dir = join(REPORTS_OUT, runId);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function record(runId: string, m: Omit<Measurement, 'at'>): void {
+  appendFileSync(join(runDir(runId), 'measurements.jsonl'), JSON.stringify({ ...m, at: new Date().toISOString() }) + '\n');
+}
+
+export function readMeasurements(runId: string): Measurement[] {
+  const f = join(runDir(runId), 'measurements.jsonl');
+  if (!existsSync(f)) return [];
+  return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Measurement);
+}
+
+export interface RunSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** The router the suites went through: never swapped silently. */
+  proxyFlavor: string;
+  proxyFlavorReason: string;
+  images: { name: string; ref: string; digest: string }[];
+  baseImage: string;
+  bootSeconds: number;
+  phases: readonly PhaseTiming[];
+  measurements: Measurement[];
+  unsupported: { what: string; why: string }[];
+}
+
+export function writeSummary(summary: RunSummary): string {
+  const f = join(runDir(summary.runId), 'summary.json');
+  writeFileSync(f, JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(REPORTS_OUT, 'latest-run'), summary.runId + '\n');
+  return f;
+}
+
+export const summaryImages = (info: ClusterInfo) => [info.images.postgres, info.images.router];

@@ -1,0 +1,50 @@
+// vitest globalSetup for the cluster project: builds the images, boots one cluster that
+// the suites share, and removes it (and writes the run's summary) when they are done.
+import type { TestProject } from 'vitest/node';
+import { startCluster } from '../fixtures/cluster.ts';
+import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { phaseTimings, note } from '../fixtures/progress.ts';
+import { readMeasurements, record, runDir, summaryImages, writeSummary } from '../reports/run-report.ts';
+import type { ProxyChoice } from '../fixtures/images.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+  }
+}
+
+function proxyChoice(): ProxyChoice {
+  const v = process.env.PGHA_PROXY ?? 'auto';
+  if (v === 'auto' || v === 'pgpool' || v === 'proxysql') return v;
+  throw new Error(`PGHA_PROXY=${v}: use auto, pgpool or proxysql`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const startedAt = new Date().toISOString();
+  const cluster = await startCluster({ proxy: proxyChoice() });
+  const { info, images } = cluster;
+  runDir(info.runId);
+  record(info.runId, { suite: 'boot', name: 'boot to formed', value: info.bootSeconds, unit: 's' });
+  note(`cluster formed in ${info.bootSeconds.toFixed(1)} s; suites go through ${info.flavor}; report: reports/out/${info.runId}/`);
+  project.provide('cluster', info);
+  return async () => {
+    try {
+      await cluster.stop();
+    } finally {
+      const f = writeSummary({
+        runId: info.runId,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        proxyFlavor: images.flavor,
+        proxyFlavorReason: images.flavorReason,
+        images: summaryImages(info),
+        baseImage: images.base,
+        bootSeconds: info.bootSeconds,
+        phases: phaseTimings(),
+        measurements: readMeasurements(info.runId),
+        unsupported: images.flavor === 'proxysql' ? [] : [{ what: 'ProxySQL live suites', why: images.flavorReason }],
+      });
+      note(`run summary: ${f}`);
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, inject, it } from 'vitest';
+import { observeFormation, serviceStatus } from '../fixtures/observe.ts';
+import { formationProblems } from '../fixtures/formation.ts';
+import { dataNodes, node, repmgrNodes, routers } from '../fixtures/topology.ts';
+import { appCredentials, endpointOf, queryOnce } from '../fixtures/clients.ts';
+
+const info = inject('cluster');
+// repmgr lists nodes by id: pg-1..pg-4, then the witness (99).
+const byId = repmgrNodes().toSorted((a, b) => (a.id ?? 0) - (b.id ?? 0));
+
+describe(`formation (${info.flavor})`, () => {
+  it('forms around pg-1 as primary with pg-2..pg-4 streaming from it and the witness watching it', async () => {
+    const o = await observeFormation(info);
+    expect(formationProblems(o)).toEqual([]);
+    expect(o.inRecovery).toEqual({ 'pg-1': false, 'pg-2': true, 'pg-3': true, 'pg-4': true });
+    expect(o.streaming.toSorted()).toEqual(['pg-2', 'pg-3', 'pg-4']);
+    const view = o.primaryView.map((r) => ({ name: r.name, id: r.id, role: r.role, upstream: r.upstream, priority: r.priority }));
+    expect(view).toEqual([
+      { name: 'pg-1', id: 1, role: 'primary', upstream: null, priority: 199 },
+      { name: 'pg-2', id: 2, role: 'standby', upstream: 'pg-1', priority: 198 },
+      { name: 'pg-3', id: 3, role: 'standby', upstream: 'pg-1', priority: 197 },
+      { name: 'pg-4', id: 4, role: 'standby', upstream: 'pg-1', priority: 196 },
+      { name: 'witness', id: 99, role: 'witness', upstream: 'pg-1', priority: 0 },
+    ]);
+  });
+
+  it("keeps the witness's own copy of repmgr.nodes complete, naming the current primary", async () => {
+    const o = await observeFormation(info);
+    expect(o.witnessView.map((r) => r.name)).toEqual(byId.map((n) => n.name));
+    expect(o.witnessView.filter((r) => r.role === 'primary' && r.active).map((r) => r.name)).toEqual(['pg-1']);
+  });
+
+  it('runs PostgreSQL and repmgrd on all five repmgr nodes, none paused', async () => {
+    for (const from of ['pg-1', 'pg-3', 'witness'] as const) {
+      const status = await serviceStatus(info, from);
+      expect(status.map((s) => [s.name, s.postgresRunning, s.repmgrdRunning, s.repmgrdPaused])).toEqual(
+        byId.map((n) => [n.name, true, true, false]),
+      );
+    }
+  });
+
+  it('names each PostgreSQL node by its cluster_name, so a statement can tell who served it', async () => {
+    for (const n of dataNodes()) {
+      const rows = await queryOnce<{ who: string }>(endpointOf(info, n.name), appCredentials(info), "SELECT current_setting('cluster_name') AS who");
+      expect(rows[0]?.who).toBe(n.name);
+    }
+    expect(node('witness').id).toBe(99);
+  });
+
+  it('lets the app user in through both proxies', async () => {
+    for (const r of routers()) {
+      const rows = await queryOnce<{ db: string; usr: string }>(endpointOf(info, r.name), appCredentials(info), 'SELECT current_database() AS db, current_user AS usr');
+      expect(rows).toEqual([{ db: 'app', usr: 'app' }]);
+    }
+  });
+});
