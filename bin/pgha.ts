@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// pgha: boot, inspect and remove the cluster from a terminal; lint a cluster config.
+//   pgha up [--proxy auto|pgpool|proxysql] [--json]   boot and leave it running
+//   pgha status                                       repmgr's view and each node's role
+//   pgha down [--all]                                 remove what pgha started
+//   pgha lint [--modelled]                            check a config against its claims
+import { parseArgs } from 'node:util';
+import { startCluster } from '../fixtures/cluster.ts';
+import { multiHostUrl, type ClusterInfo } from '../fixtures/cluster-info.ts';
+import { execIn, requireDocker } from '../fixtures/docker.ts';
+import { removeRuns, sweepStaleRuns } from '../fixtures/reaper.ts';
+import { listClusters } from '../fixtures/runs.ts';
+import { TOPOLOGY, APP_DATABASE, APP_USER } from '../fixtures/topology.ts';
+import type { ProxyChoice } from '../fixtures/images.ts';
+import { formatFindings, lintCluster, MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS, passwordsFromEnv } from '../fixtures/lint/config-lint.ts';
+
+const USAGE = `usage: pgha <command>
+  up [--proxy auto|pgpool|proxysql] [--json]   boot the seven-container cluster and leave it running
+  status                                       repmgr's view and each node's role, per running cluster
+  down [--all]                                 remove the clusters 'up' left (and stale ones); --all: also running tests' clusters
+  lint [--modelled]                            check the cluster config (ours, or the modelled one) against its claims`;
+
+class UsageError extends Error {}
+
+function upSummary(info: ClusterInfo) {
+  return {
+    runId: info.runId,
+    proxyFlavor: info.flavor,
+    bootSeconds: Number(info.bootSeconds.toFixed(1)),
+    nodes: TOPOLOGY.map((n) => ({ name: n.name, kind: n.kind, host: info.nodes[n.name]?.host, port: info.nodes[n.name]?.port })),
+    url: multiHostUrl(info, APP_USER, info.secrets.app, APP_DATABASE),
+    passwords: { app: info.secrets.app, postgres: info.secrets.postgres, repmgr: info.secrets.repmgr },
+  };
+}
+
+async function up(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { proxy: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false } } });
+  const proxy = values.proxy as string;
+  if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) throw new UsageError(`--proxy ${proxy}: use auto, pgpool or proxysql`);
+  const cluster = await startCluster({ proxy: proxy as ProxyChoice, keep: true });
+  const s = upSummary(cluster.info);
+  if (values.json) {
+    console.log(JSON.stringify(s, null, 2));
+    return;
+  }
+  console.log(`cluster ${s.runId} formed in ${s.bootSeconds} s, routers: ${s.proxyFlavor}`);
+  for (const n of s.nodes) console.log(`  ${n.name.padEnd(11)} ${n.kind.padEnd(9)} ${n.host}:${n.port}`);
+  console.log(`connect: psql '${s.url}'`);
+  console.log('remove it with: npx pgha down');
+}
+
+async function status(): Promise<void> {
+  const clusters = await listClusters();
+  if (clusters.length === 0) {
+    console.log('no pgha cluster is running (start one with: npx pgha up)');
+    return;
+  }
+  for (const c of clusters) {
+    console.log(`cluster ${c.runId}${c.kept ? '' : ' (owned by a running test process)'}`);
+    const order = (n: { name: string }) => TOPOLOGY.findIndex((t) => t.name === n.name);
+    for (const n of c.nodes.toSorted((a, b) => order(a) - order(b))) {
+      let role = n.state;
+      if (n.state === 'running' && (n.name.startsWith('pg-') || n.name === 'witness')) {
+        const r = await execIn(n.containerId, ['psql', '-XAtq', '-c', "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END"], 'postgres');
+        role = r.exitCode === 0 ? r.stdout.trim() : 'not answering';
+        if (n.name === 'witness' && r.exitCode === 0) role = 'witness';
+      }
+      console.log(`  ${n.name.padEnd(11)} ${role.padEnd(14)} ${n.hostPort ? `127.0.0.1:${n.hostPort}` : ''}`);
+    }
+    const probe = c.nodes.find((n) => n.state === 'running' && n.name.startsWith('pg-'));
+    if (probe) {
+      const show = await execIn(probe.containerId, ['repmgr', '-f', '/etc/pgha/repmgr.conf', 'cluster', 'show'], 'postgres');
+      console.log(show.stdout.trimEnd());
+    }
+  }
+}
+
+// A cluster that a running test process owns is left alone unless --all: removing it
+// would fail that run for no reason. Stale runs (owner gone) always go.
+async function down(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
+  await sweepStaleRuns();
+  const clusters = await listClusters();
+  const runs = new Set(clusters.filter((c) => values.all || c.kept).map((c) => c.runId));
+  const removed = runs.size ? await removeRuns(runs) : 0;
+  console.log(removed ? `removed ${removed} container(s)/network(s) of ${runs.size} cluster(s)` : 'nothing to remove');
+  const spared = clusters.filter((c) => !runs.has(c.runId));
+  if (spared.length) console.log(`left ${spared.length} cluster(s) owned by running test processes (remove them too with --all)`);
+}
+
+function lint(args: string[]): number {
+  const { values } = parseArgs({ args, options: { modelled: { type: 'boolean', default: false } } });
+  const settings = values.modelled ? MODELLED_CLUSTER_SETTINGS : { ...PGHA_DEFAULT_SETTINGS, passwords: passwordsFromEnv(process.env) };
+  const findings = lintCluster(settings);
+  console.log(`${settings.name}:`);
+  console.log(formatFindings(findings));
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up':
+      await requireDocker();
+      await up(rest);
+      return 0;
+    case 'status':
+      await requireDocker();
+      await status();
+      return 0;
+    case 'down':
+      await requireDocker();
+      await down(rest);
+      return 0;
+    case 'lint':
+      return lint(rest);
+    default:
+      throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    console.error(`pgha: ${e.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`pgha: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
