@@ -34,7 +34,8 @@ REPMGR_CONNECT_TIMEOUT="${REPMGR_CONNECT_TIMEOUT:-1}"
 # With the default 15 s the witness can miss a new primary's record and stay degraded.
 REPMGR_WITNESS_SYNC_INTERVAL="${REPMGR_WITNESS_SYNC_INTERVAL:-2}"
 if [ "$IS_WITNESS" = true ]; then REPMGR_PRIORITY="${REPMGR_PRIORITY:-0}"; else REPMGR_PRIORITY="${REPMGR_PRIORITY:-$((200 - NODE_ID))}"; fi
-export NODE_HOST PG_PORT REPMGR_CONNECT_TIMEOUT
+WITNESS_HOST="${WITNESS_HOST:-witness$HOST_SUFFIX}"
+export NODE_HOST PG_PORT REPMGR_CONNECT_TIMEOUT WITNESS_HOST
 # Unit tests run the settings checks on the host, without PostgreSQL.
 [ "${PGHA_CHECK_ONLY:-}" != 1 ] || { log "settings ok"; exit 0; }
 
@@ -54,7 +55,7 @@ use_replication_slots=true
 location='default'
 priority=$REPMGR_PRIORITY
 failover='automatic'
-promote_command='repmgr standby promote -f $REPMGR_CONF'
+promote_command='/usr/local/bin/pgha-promote'
 follow_command='/usr/local/bin/pgha-follow %n'
 monitor_interval_secs=$REPMGR_MONITOR_INTERVAL_SECS
 reconnect_attempts=$REPMGR_RECONNECT_ATTEMPTS
@@ -149,16 +150,6 @@ init_primary() {
   as_pg repmgr -f "$REPMGR_CONF" primary register -F
 }
 
-clone_from() {
-  local primary="$1"
-  log "cloning from $primary"
-  find "$PGDATA" -mindepth 1 -delete
-  as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr \
-    standby clone --fast-checkpoint -F
-  start_pg
-  as_pg repmgr -f "$REPMGR_CONF" standby register -F --wait-sync=60
-}
-
 init_witness() {
   log "initialising the witness instance"
   init_instance
@@ -175,8 +166,7 @@ register_witness() {
 }
 
 # ---- restart with existing data --------------------------------------------------------
-# Never come back as a second writable primary: if a peer is primary, rejoin it (with
-# pg_rewind where the timelines diverged), and re-clone if even that fails.
+# Never come back as a second writable primary: if a peer is primary, rejoin it.
 restart_data_node() {
   local primary
   primary=$(find_primary)
@@ -186,23 +176,18 @@ restart_data_node() {
     return
   fi
   log "current primary is $primary: rejoining it"
-  if as_pg repmgr -f "$REPMGR_CONF" node rejoin \
-      -d "host=$primary port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
-      --force-rewind --verbose; then
-    return
-  fi
-  log "rejoin failed: re-cloning from $primary"
-  stop_pg
-  clone_from "$primary"
+  rejoin_primary "$primary"
 }
 
 # ---- supervision ----------------------------------------------------------------------
 REPMGRD_LOOP_PID=
+FENCE_PID=
 TAIL_PID=
 
 shutdown() {
   log "stopping: repmgrd, then PostgreSQL (fast)"
   touch /run/pgha-stopping
+  [ -z "$FENCE_PID" ] || kill "$FENCE_PID" 2>/dev/null || true
   [ -z "$REPMGRD_LOOP_PID" ] || kill "$REPMGRD_LOOP_PID" 2>/dev/null || true
   pkill -x repmgrd 2>/dev/null || true
   stop_pg
@@ -247,6 +232,10 @@ main() {
   log "node ready; starting repmgrd"
   run_repmgrd &
   REPMGRD_LOOP_PID=$!
+  if [ "$IS_WITNESS" != true ]; then
+    /usr/local/bin/pgha-fence &
+    FENCE_PID=$!
+  fi
   while :; do
     sleep 3600 &
     wait $! || true

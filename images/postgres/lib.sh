@@ -88,3 +88,29 @@ wait_for_primary() {
     waited=$((waited + 1))
   done
 }
+
+# Clone this (stopped, or empty) node from the primary, start it and register it.
+clone_from() {
+  local primary="$1"
+  log "cloning from $primary"
+  stop_pg
+  find "$PGDATA" -mindepth 1 -delete
+  as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr \
+    standby clone --fast-checkpoint -F
+  start_pg
+  as_pg repmgr -f "$REPMGR_CONF" standby register -F --wait-sync=60
+}
+
+# Bring this stopped node back as a standby of the primary: pg_rewind where the
+# timelines diverged, a fresh clone if even that fails.
+rejoin_primary() {
+  local primary="$1"
+  stop_pg
+  if as_pg repmgr -f "$REPMGR_CONF" node rejoin \
+      -d "host=$primary port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
+      --force-rewind --verbose; then
+    return 0
+  fi
+  log "rejoin of $primary failed: re-cloning from it"
+  clone_from "$primary"
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Fencing, which repmgr does not do. A primary that sees neither the witness nor any
+# standby for PGHA_FENCE_AFTER_SECS stops PostgreSQL: the other side may be promoting,
+# and two writable primaries must never be. A primary that sees a peer primary on a
+# newer timeline is stale (it was paused or cut off while a standby was promoted) and
+# steps down at once. When peers are visible again a fenced node rejoins the current
+# primary (pg_rewind where the timelines diverged), or, if no failover happened after
+# all, starts again as the primary it was.
+set -Euo pipefail
+. "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
+
+FENCE_AFTER_MS=$(( ${PGHA_FENCE_AFTER_SECS:-2} * 1000 ))
+now_ms() { date +%s%3N; }
+
+local_is_primary() { [ "$(local_sql 'SELECT NOT pg_is_in_recovery()' 2>/dev/null)" = t ]; }
+
+local_timeline() {
+  local_sql "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int" 2>/dev/null
+}
+
+# pg_isready needs no login: "answers at all" is what visibility means here. All peers at
+# once, so a dead link costs one timeout, not one per peer.
+any_peer_visible() {
+  local host pids=() 
+  IFS=',' read -ra hosts <<< "$PEERS,${WITNESS_HOST}"
+  for host in "${hosts[@]}"; do
+    [ -n "$host" ] && [ "$host" != "$NODE_HOST" ] || continue
+    pg_isready -q -h "$host" -p "$PG_PORT" -t 1 &
+    pids+=($!)
+  done
+  local pid seen=1
+  for pid in "${pids[@]}"; do
+    local rc=0
+    wait "$pid" || rc=$?
+    [ "$rc" -le 1 ] && seen=0   # 0 accepting, 1 rejecting (starting up): both are alive
+  done
+  return "$seen"
+}
+
+# A peer primary on a newer timeline than ours, if any.
+newer_primary() {
+  local mine line tl host
+  mine=$(local_timeline) || return 0
+  [ -n "$mine" ] || return 0
+  while read -r tl host; do
+    [ -n "$host" ] && [ "$tl" -gt "$mine" ] && { printf '%s' "$host"; return 0; }
+  done < <(writable_primaries)
+  return 0
+}
+
+restart_repmgrd() { pkill -x repmgrd 2>/dev/null || true; }   # its supervisor loop starts it again
+
+step_down_to() {
+  local primary="$1"
+  stop_pg
+  rejoin_primary "$primary"
+  restart_repmgrd
+}
+
+fenced=false
+isolated_since=
+while [ ! -e /run/pgha-stopping ]; do
+  sleep 0.5
+  if $fenced; then
+    any_peer_visible || continue
+    primary=$(find_primary)
+    if [ -n "$primary" ]; then
+      log "fence: peers visible again; $primary is primary: rejoining it"
+      rejoin_primary "$primary"
+    else
+      log "fence: peers visible again and no other primary: starting again as primary"
+      start_pg
+    fi
+    restart_repmgrd
+    fenced=false
+    isolated_since=
+    continue
+  fi
+  pg_is_running && local_is_primary || { isolated_since=; continue; }
+  stale_for=$(newer_primary)
+  if [ -n "$stale_for" ]; then
+    log "fence: $stale_for is primary on a newer timeline: this node is stale, stepping down"
+    step_down_to "$stale_for"
+    continue
+  fi
+  if any_peer_visible; then isolated_since=; continue; fi
+  isolated_since=${isolated_since:-$(now_ms)}
+  if (( $(now_ms) - isolated_since >= FENCE_AFTER_MS )); then
+    log "fence: no witness or standby visible for $(( ($(now_ms) - isolated_since) / 1000 )) s: stopping PostgreSQL"
+    stop_pg
+    fenced=true
+  fi
+done
