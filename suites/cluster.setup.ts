@@ -6,6 +6,7 @@ import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
 import { readMeasurements, record, runDir, summaryImages, writeSummary } from '../reports/run-report.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
+import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +24,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const startedAt = new Date().toISOString();
   const cluster = await startCluster({ proxy: proxyChoice() });
   const { info, images } = cluster;
-  runDir(info.runId);
+  // The verified-record reporter (same process) reads what this run tests from here.
+  process.env[RUN_IMAGES_ENV] = writeRunImages(runDir(info.runId), {
+    runId: info.runId,
+    images: summaryImages(info),
+    proxyFlavor: images.flavor,
+    proxyFlavorReason: images.flavorReason,
+    baseImage: images.base,
+  });
   record(info.runId, { suite: 'boot', name: 'boot to formed', value: info.bootSeconds, unit: 's' });
   note(`cluster formed in ${info.bootSeconds.toFixed(1)} s; suites go through ${info.flavor}; report: reports/out/${info.runId}/`);
   project.provide('cluster', info);

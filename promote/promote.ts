@@ -1,0 +1,150 @@
+// `npm run promote`: refuse anything not verified, check the images listen on IPv6, plan
+// the Railway rollout; with --apply, push to REGISTRY and carry the plan out. Everything
+// that can refuse runs before the first push or mutation, so a refusal leaves nothing
+// half-done. Secrets and tokens are redacted from every line written, as a last guard.
+import { randomBytes } from 'node:crypto';
+import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import { parseArgs, USAGE, UsageError } from './cli-args.ts';
+import { formatPlan, formatSummary } from './format.ts';
+import { checkListensOnIpv6 } from './ipv6.ts';
+import { defaultSwitchoverTarget, planRollout, rolloutMode, type Plan } from './plan.ts';
+import { authFromEnv, RAILWAY_ENDPOINT, railwayClient } from './railway-api.ts';
+import { registryAuthFromEnv, repoFor, tagFor, type PushedImage, type RegistryAuth } from './registry.ts';
+import { applyPlan, discover, type Discovered } from './rollout.ts';
+import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
+import { readRecords, verifiedDir, type RecordedImage } from './verified-record.ts';
+import { verifiedFlavorOf, verifyCandidate } from './verify.ts';
+
+export interface PromoteDeps {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** The image ID of a local image, or undefined when there is none. */
+  imageId: (ref: string) => Promise<string | undefined>;
+  push: (registry: string, images: readonly RecordedImage[], auth?: RegistryAuth) => Promise<PushedImage[]>;
+  fetch?: typeof fetch;
+  pollIntervalMs?: number;
+  deployTimeoutMs?: number;
+}
+
+export const EXIT = { ok: 0, failed: 1, refused: 2, paused: 3 } as const;
+
+class Refusal extends Error {}
+
+function redactor(secrets: readonly (string | undefined)[]): (s: string) => string {
+  const list = secrets.filter((s): s is string => !!s && s.length >= 4);
+  return (s) => list.reduce((acc, x) => acc.split(x).join('***'), s);
+}
+
+async function localImage(deps: PromoteDeps, name: RecordedImage['name'], ref: string): Promise<RecordedImage> {
+  const digest = await deps.imageId(ref);
+  if (!digest) throw new Refusal(`no local image ${ref}: build and verify it with \`npm test\` first`);
+  return { name, ref, digest };
+}
+
+export async function promote(argv: readonly string[], deps: PromoteDeps): Promise<number> {
+  const env = deps.env;
+  const auth = authFromEnv(env);
+  const registryAuth = registryAuthFromEnv(env);
+  const secretValues: Partial<Record<SharedSecret, string>> = {};
+  for (const n of SHARED_SECRETS) secretValues[n] = env[n] || randomBytes(18).toString('hex');
+  const redact = redactor([auth?.token, registryAuth?.password, ...Object.values(secretValues)]);
+  const out = (s: string) => deps.out(redact(s));
+  const err = (s: string) => deps.err(redact(s));
+
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      out(USAGE);
+      return EXIT.ok;
+    }
+    const registry = env.REGISTRY;
+    const target = env.RAILWAY_PROJECT_ID && env.RAILWAY_ENVIRONMENT_ID ? { projectId: env.RAILWAY_PROJECT_ID, environmentId: env.RAILWAY_ENVIRONMENT_ID } : undefined;
+    if (args.apply) {
+      const missing = [
+        !auth && 'RAILWAY_API_TOKEN (or RAILWAY_TOKEN for a project token)',
+        !target && 'RAILWAY_PROJECT_ID and RAILWAY_ENVIRONMENT_ID',
+        !registry && 'REGISTRY',
+      ].filter(Boolean);
+      if (missing.length) throw new Refusal(`--apply needs ${missing.join(', ')} in the environment`);
+    }
+
+    const records = readRecords(verifiedDir(env));
+    const postgres = await localImage(deps, 'postgres', args.postgresImage);
+    const flavor: ProxyFlavor | undefined = args.proxy ?? verifiedFlavorOf(records, postgres.digest);
+    if (!flavor) throw new Refusal(`refusing to promote:\n  - image postgres ${postgres.ref} ${postgres.digest} is in no passing record: run \`npm test\` on it first`);
+    const router = await localImage(deps, flavor, args.routerImage ?? `pgha/${flavor}:local`);
+    const verdict = verifyCandidate(records, { postgres, router, flavor });
+    if (!verdict.ok) throw new Refusal(`refusing to promote:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`);
+    const r = verdict.record;
+    out(`verified: ${r.source} run ${r.runId} at ${r.commit}${r.dirty ? ' (with uncommitted changes)' : ''}, ${r.createdAt}, flavor ${r.proxyFlavor}, ${r.suites.length} suite file(s)`);
+    out(verdict.chaos.length ? `chaos: ${verdict.chaos.flatMap((c) => c.scenarios).join(', ')} passed` : 'chaos: no chaos run recorded for these images');
+
+    const listens = checkListensOnIpv6(flavor);
+    for (const c of listens) out(`ipv6: ${c.image} ${c.ok ? 'ok' : 'NOT OK'}: ${c.file}: ${c.detail}`);
+    if (listens.some((c) => !c.ok)) throw new Refusal("Railway's private network is IPv6: fix the listeners above");
+
+    const client = auth && target ? railwayClient(auth, env.RAILWAY_API_URL || RAILWAY_ENDPOINT, deps.fetch) : undefined;
+    let found: Discovered;
+    if (client && target) {
+      found = await discover(client, target);
+    } else {
+      out('no Railway token or project: planned as a first deploy without looking at the project');
+      found = { existing: {}, missingSecrets: [...SHARED_SECRETS] };
+    }
+
+    const mode = rolloutMode(found.existing);
+    const planWith = (refOf: (img: RecordedImage) => string): Plan => {
+      try {
+        return planRollout({
+          mode,
+          images: { postgres: refOf(postgres), router: refOf(router) },
+          existing: found.existing,
+          missingSecrets: found.missingSecrets,
+          primary: args.primary,
+          switchoverTo: args.switchoverTo ?? defaultSwitchoverTarget(args.primary),
+          switchoverDone: args.switchoverDone,
+        });
+      } catch (e) {
+        throw new Refusal((e as Error).message);
+      }
+    };
+    // Planned once before the push, so a plan that can't be made refuses before anything moves.
+    let plan = planWith((img) => `${tagFor(registry ?? '$REGISTRY', img)} (pinned as ${repoFor(registry ?? '$REGISTRY', img.name)}@sha256:... at push)`);
+    if (args.apply && registry) {
+      const pushed = await deps.push(registry, [postgres, router], registryAuth);
+      for (const p of pushed) out(`pushed ${p.image.name} ${p.image.digest} as ${p.tag} = ${p.byDigest}`);
+      const pinned = (img: RecordedImage) => {
+        const p = pushed.find((x) => x.image.digest === img.digest);
+        if (!p) throw new Error(`${img.ref} was not pushed`);
+        return p.byDigest;
+      };
+      plan = planWith(pinned);
+    }
+    out(formatPlan(plan));
+    if (!args.apply || !client || !target) {
+      out('dry run: nothing changed (--apply carries the plan out)');
+      return EXIT.ok;
+    }
+    const summary = await applyPlan(client, target, plan, found.existing, {
+      secretValues,
+      pollIntervalMs: deps.pollIntervalMs ?? 5_000,
+      deployTimeoutMs: deps.deployTimeoutMs ?? 15 * 60_000,
+      log: (l) => out(`  ${l}`),
+    });
+    out(formatSummary(summary));
+    if (summary.pausedForSwitchover) return EXIT.paused;
+    return summary.stopped ? EXIT.failed : EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`promote: ${e.message}\n${USAGE}`);
+      return EXIT.refused;
+    }
+    if (e instanceof Refusal) {
+      err(`promote: ${e.message}`);
+      return EXIT.refused;
+    }
+    err(`promote: ${(e as Error).message}`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,36 @@
+// The variables each Railway service gets, from the topology table. Secrets are never in
+// here: services get Railway references to shared variables (`${{shared.NAME}}`, resolved
+// by Railway at deploy time), so a plan can be printed, logged and diffed.
+import { dataNodes, PRIMARY_HINT, type NodeSpec } from '../fixtures/topology.ts';
+
+export const HOST_SUFFIX = '.railway.internal';
+/** PGDATA in the postgres image: the volume's mount path on pg-1..pg-4. */
+export const PGDATA_MOUNT = '/var/lib/postgresql/data';
+
+export const SHARED_SECRETS = ['POSTGRES_PASSWORD', 'REPMGR_PASSWORD', 'APP_PASSWORD', 'PROXYSQL_ADMIN_PASSWORD'] as const;
+export type SharedSecret = (typeof SHARED_SECRETS)[number];
+
+export const sharedRef = (name: SharedSecret) => `\${{shared.${name}}}`;
+
+export function serviceVariables(spec: NodeSpec): Record<string, string> {
+  if (spec.kind === 'router') {
+    return {
+      PROXY_NAME: spec.name,
+      POSTGRES_HOST_SUFFIX: HOST_SUFFIX,
+      APP_PASSWORD: sharedRef('APP_PASSWORD'),
+      REPMGR_PASSWORD: sharedRef('REPMGR_PASSWORD'),
+      PROXYSQL_ADMIN_PASSWORD: sharedRef('PROXYSQL_ADMIN_PASSWORD'),
+    };
+  }
+  return {
+    NODE_NAME: spec.name,
+    NODE_ID: String(spec.id),
+    PEERS: dataNodes().map((n) => `${n.aliases[0]}${HOST_SUFFIX}`).join(','),
+    PRIMARY_HINT,
+    HOST_SUFFIX,
+    IS_WITNESS: String(spec.kind === 'witness'),
+    POSTGRES_PASSWORD: sharedRef('POSTGRES_PASSWORD'),
+    REPMGR_PASSWORD: sharedRef('REPMGR_PASSWORD'),
+    APP_PASSWORD: sharedRef('APP_PASSWORD'),
+  };
+}
