@@ -20,9 +20,16 @@ function proxyChoice(): ProxyChoice {
   throw new Error(`PGHA_PROXY=${v}: use auto, pgpool or proxysql`);
 }
 
+/** PGHA_SYNCHRONOUS_MODE=any1: the suites then require zero lost writes on failover. */
+function synchronousEnv(): Record<string, string> {
+  const v = process.env.PGHA_SYNCHRONOUS_MODE ?? 'off';
+  if (v !== 'off' && v !== 'any1') throw new Error(`PGHA_SYNCHRONOUS_MODE=${v}: use off or any1`);
+  return { SYNCHRONOUS_MODE: v };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const startedAt = new Date().toISOString();
-  const cluster = await startCluster({ proxy: proxyChoice() });
+  const cluster = await startCluster({ proxy: proxyChoice(), nodeEnv: synchronousEnv() });
   const { info, images } = cluster;
   // The verified-record reporter (same process) reads what this run tests from here.
   process.env[RUN_IMAGES_ENV] = writeRunImages(runDir(info.runId), {
