@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import SuiteSequencer from './suites/sequencer.ts';
 
 // Three projects: `unit` needs no Docker and takes seconds; `cluster` boots the real
 // seven-container cluster once (globalSetup) and runs the conformance suites against it;
@@ -7,6 +8,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // reporter writes a record only when the whole run (all three) passed.
 export default defineConfig({
   test: {
+    // Sorts only the cluster suites into their fixed order (see suites/sequencer.ts); a
+    // sequencer can't be set per project.
+    sequence: { sequencer: SuiteSequencer },
     reporters: ['default', 'junit', './reports/verified-record-reporter.ts'],
     outputFile: { junit: 'reports/out/junit.xml' },
     projects: [

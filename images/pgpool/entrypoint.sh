@@ -49,6 +49,10 @@ shutdown() {
 trap shutdown TERM INT
 
 log "starting pgpool-II $(pgpool --version 2>&1 | awk '{print $3}') on port 5432"
+# A container started again after a kill keeps its file system: the killed pgpool's pid
+# file would make this one refuse to start ("pid file found"), and its sockets linger.
+# One pgpool per container.
+rm -f /var/run/pgpool/pgpool.pid /var/run/pgpool/.s.PGSQL.*
 # -D drops a stale pgpool_status: node states come from the health checks, not a file.
 gosu_cmd=(setpriv --reuid=postgres --regid=postgres --init-groups)
 "${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" &
