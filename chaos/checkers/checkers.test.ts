@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeName } from '../../fixtures/topology.ts';
+import type { Op, RoleSample, WriteRow } from '../../fixtures/workload/index.ts';
+import type { FaultEvent, RunHistory } from '../history.ts';
+import {
+  checkAll,
+  healthyBaseline,
+  noDuplicateWrites,
+  noLostWrites,
+  phaseStats,
+  recoveryClocks,
+  recoveryWithinBudget,
+  singleWritablePrimary,
+  timelineSwitches,
+} from './index.ts';
+
+// Hand-made histories: a writer writing key k at t ms, and role samples every 200 ms.
+const w = (k: number, t: number, outcome: Op['outcome'] = 'ok', extra: Partial<Op> = {}): Op => ({
+  id: `w0:${k}`,
+  kind: 'write',
+  process: 'w0',
+  key: k,
+  invokedAt: t,
+  completedAt: t + 5,
+  invokedWall: 1_000_000 + t,
+  outcome,
+  via: 'proxysql',
+  node: 'pg-1',
+  ...extra,
+});
+const row = (id: number, committedAt = 0, timeline = 1): WriteRow => ({ id, writer: 0, timeline, committedAt, node: 'pg-1' });
+const roles = (node: NodeName, from: number, to: number, state: RoleSample['state']): RoleSample[] => {
+  const out: RoleSample[] = [];
+  for (let t = from; t < to; t += 200) out.push({ node, at: t, wall: 1_000_000 + t, state });
+  return out;
+};
+const fault = (id: string, at: number, healedAt?: number): FaultEvent => ({
+  id,
+  fault: 'kill',
+  targets: ['pg-1'],
+  label: 'kill pg-1',
+  injectedAt: at,
+  healedAt,
+  status: 'injected',
+});
+const hist = (p: Partial<RunHistory>): RunHistory => ({ ops: [], samples: [], faults: [], endedAt: 60_000, epochWall: 1_000_000, ...p });
+
+describe('no lost writes', () => {
+  it('passes when every acknowledged write is present and unknown ones may be either', () => {
+    const h = hist({ ops: [w(1, 0), w(2, 100), w(3, 200, 'unknown'), w(4, 300, 'unknown')], rows: [row(1), row(2), row(3)] });
+    const v = noLostWrites(h);
+    expect(v.status).toBe('pass');
+    expect(v.summary).toContain('2 unknown (1 of them applied)');
+  });
+  it('fails naming the acknowledged write that is missing', () => {
+    const v = noLostWrites(hist({ ops: [w(1, 0), w(2, 100)], rows: [row(1)] }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(['w0:2 (key 2) acknowledged, missing']);
+  });
+  it('fails when a write that certainly failed was applied anyway', () => {
+    const v = noLostWrites(hist({ ops: [w(1, 0, 'fail')], rows: [row(1)] }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]).toContain('w0:1');
+  });
+  it('fails on a row no operation wrote', () => {
+    expect(noLostWrites(hist({ ops: [w(1, 0)], rows: [row(1), row(9)] })).status).toBe('fail');
+  });
+  it('is unsupported, not passed, when the rows could not be read back', () => {
+    expect(noLostWrites(hist({ ops: [w(1, 0)] })).status).toBe('unsupported');
+  });
+});
+
+describe('no duplicate writes', () => {
+  it('passes when each key is stored once', () => {
+    expect(noDuplicateWrites(hist({ ops: [w(1, 0), w(2, 1)], rows: [row(1), row(2)] })).status).toBe('pass');
+  });
+  it('fails naming the write stored twice', () => {
+    const v = noDuplicateWrites(hist({ ops: [w(1, 0), w(2, 1)], rows: [row(1), row(2), row(2)] }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(['w0:2 (key 2) applied 2 times']);
+  });
+});
+
+describe('single writable primary', () => {
+  it('passes across a clean failover: the old primary is gone before the new one is writable', () => {
+    const samples = [
+      ...roles('pg-1', 0, 3000, 'writable'),
+      ...roles('pg-1', 3000, 10_000, 'unreachable'),
+      ...roles('pg-2', 0, 5000, 'standby'),
+      ...roles('pg-2', 5000, 10_000, 'writable'),
+    ];
+    expect(singleWritablePrimary(hist({ samples })).status).toBe('pass');
+  });
+  it('fails when an isolated old primary stays writable after a promotion', () => {
+    const samples = [...roles('pg-1', 0, 10_000, 'writable'), ...roles('pg-2', 0, 5000, 'standby'), ...roles('pg-2', 5000, 10_000, 'writable')];
+    const v = singleWritablePrimary(hist({ samples }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(['pg-1 + pg-2 writable from 5.00 s to 9.80 s']);
+  });
+  it('does not count a fenced (read-only) old primary', () => {
+    const samples = [...roles('pg-1', 0, 5000, 'writable'), ...roles('pg-1', 5000, 10_000, 'read-only'), ...roles('pg-2', 5000, 10_000, 'writable')];
+    expect(singleWritablePrimary(hist({ samples })).status).toBe('pass');
+  });
+  it('does not trust a stale sample: a node last seen writable long ago is not writable now', () => {
+    const samples = [{ node: 'pg-1' as const, at: 0, wall: 0, state: 'writable' as const }, ...roles('pg-2', 5000, 6000, 'writable')];
+    expect(singleWritablePrimary(hist({ samples })).status).toBe('pass');
+  });
+  it('is unsupported without samples', () => {
+    expect(singleWritablePrimary(hist({})).status).toBe('unsupported');
+  });
+});
+
+describe('recovery clocks', () => {
+  // pg-1 killed at 10 s; pg-2 writable at 13 s; writes fail 10-14 s, then go to pg-2.
+  const samples = [
+    ...roles('pg-1', 0, 10_200, 'writable'),
+    ...roles('pg-1', 10_200, 30_000, 'unreachable'),
+    ...roles('pg-2', 0, 13_000, 'standby'),
+    ...roles('pg-2', 13_000, 30_000, 'writable'),
+  ];
+  const ops: Op[] = [];
+  for (let t = 0; t < 30_000; t += 500) {
+    const outcome = t >= 10_000 && t < 14_000 ? (t === 10_000 ? 'unknown' : 'fail') : 'ok';
+    ops.push(w(t, t, outcome, { node: t >= 14_000 ? 'pg-2' : 'pg-1', via: t % 1000 === 0 ? 'proxysql' : 'proxysql-2' }));
+  }
+  const h = hist({ ops, samples, faults: [fault('f1', 10_000, 10_000)], endedAt: 30_000 });
+
+  it('measures the database, router and client clocks from the injection', () => {
+    const [c] = recoveryClocks(h);
+    expect(c).toMatchObject({ faultId: 'f1', primaryBefore: 'pg-1', primaryAfter: 'pg-2', databaseMs: 3000, clientMs: 4005, failedWrites: 8 });
+    expect(c?.routerMs).toEqual({ proxysql: 4005, 'proxysql-2': 4505 });
+    expect(recoveryWithinBudget(h).status).toBe('pass');
+  });
+  it('fails when clients are back only after the budget', () => {
+    const v = recoveryWithinBudget(h, 3000);
+    expect(v.status).toBe('fail');
+    expect(v.evidence[0]).toMatch(/^f1 \(kill pg-1\): 4\.0 s/);
+  });
+  it('fails when writes never resume', () => {
+    const stuck = hist({ ...h, ops: ops.map((o) => (o.invokedAt >= 10_000 ? { ...o, outcome: 'fail' as const } : o)) });
+    expect(recoveryClocks(stuck)[0]?.clientMs).toBeNull();
+    expect(recoveryWithinBudget(stuck).evidence[0]).toContain('writes never resumed');
+  });
+  it('says 0 when a fault never touched the primary or the clients', () => {
+    const calm = hist({ ops: ops.map((o) => ({ ...o, outcome: 'ok' as const })), samples: roles('pg-1', 0, 30_000, 'writable'), faults: [fault('f1', 10_000)], endedAt: 30_000 });
+    expect(recoveryClocks(calm)[0]).toMatchObject({ databaseMs: 0, clientMs: 0, primaryAfter: 'pg-1' });
+  });
+  it('is unsupported when no fault went in', () => {
+    expect(recoveryWithinBudget(hist({ ops })).status).toBe('unsupported');
+  });
+  it('reads the write gap around each timeline switch from the rows', () => {
+    const rows = [row(1, 1000, 1), row(2, 2000, 1), row(3, 6500, 2), row(4, 7000, 2)];
+    expect(timelineSwitches(rows)).toEqual([{ fromTimeline: 1, toTimeline: 2, lastOldAt: 2000, firstNewAt: 6500, gapMs: 4500 }]);
+    expect(timelineSwitches([row(1, 0), row(2, 1)])).toEqual([]);
+  });
+});
+
+describe('phases', () => {
+  it('splits error rate and latency before, during and after a fault', () => {
+    const ops = [w(1, 1000), w(2, 2000), w(3, 5500, 'fail'), w(4, 6000, 'unknown'), w(5, 8000), w(6, 12_000)];
+    const stats = phaseStats(hist({ ops, faults: [fault('f1', 5000, 7000)], endedAt: 20_000 }));
+    expect(stats.map((s) => [s.phase, s.ops, s.errorRate])).toEqual([
+      ['f1 before', 2, 0],
+      ['f1 during', 2, 1],
+      ['f1 after', 2, 0],
+    ]);
+    expect(stats[0]?.p99).toBe(5);
+  });
+  it('fails the baseline when the healthy cluster already errors', () => {
+    const bad = healthyBaseline(hist({ ops: [w(1, 0), w(2, 100, 'fail')], faults: [fault('f1', 5000)] }));
+    expect(bad.status).toBe('fail');
+    expect(bad.evidence[0]).toContain('w0:2');
+    expect(healthyBaseline(hist({ ops: [w(1, 0)], faults: [fault('f1', 5000)] })).status).toBe('pass');
+  });
+});
+
+it('checkAll runs every checker', () => {
+  expect(checkAll(hist({})).map((v) => v.checker)).toEqual([
+    'no-lost-writes',
+    'no-duplicate-writes',
+    'single-writable-primary',
+    'recovery-within-budget',
+    'healthy-baseline',
+  ]);
+});
+
+it('leaves router probes out of the client clock but uses them for the router clock', () => {
+  const samples = [...roles('pg-1', 0, 10_000, 'writable')];
+  const probe = (t: number, outcome: Op['outcome']): Op => ({ ...w(1000 + t, t, outcome), id: `p:${t}`, pinnedTo: 'proxysql-2', via: 'proxysql-2' });
+  const ops = [w(1, 1000), w(2, 6000), probe(6000, 'fail'), probe(8000, 'ok')];
+  const h = hist({ ops, samples, faults: [fault('f1', 5000)], endedAt: 10_000 });
+  expect(recoveryClocks(h)[0]).toMatchObject({ clientMs: 0, routerMs: { proxysql: 1005, 'proxysql-2': 3005 } });
+});

@@ -1,0 +1,80 @@
+// Client error rate and latency, before, during and after each fault: what a user of the
+// cluster saw. "during" runs from injection to heal; before and after are bounded by the
+// neighbouring faults and by `contextMs`.
+import { percentile } from '../../fixtures/stats.ts';
+import { latencyMs, type Op } from '../../fixtures/workload/index.ts';
+import type { RunHistory } from '../history.ts';
+import { verdict, type Verdict } from './verdict.ts';
+import { faultWindows } from './windows.ts';
+
+export interface PhaseStats {
+  phase: string;
+  from: number;
+  to: number;
+  ops: number;
+  ok: number;
+  fail: number;
+  unknown: number;
+  /** (fail + unknown) / ops; 0 when there were no operations. */
+  errorRate: number;
+  /** Acknowledged operations per second. */
+  okPerSecond: number;
+  /** Latency percentiles of acknowledged operations, ms (NaN when none). */
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export function statsOf(phase: string, ops: readonly Op[], from: number, to: number): PhaseStats {
+  // What users saw: router probes (pinned to one router) are the harness's, not theirs.
+  const inPhase = ops.filter((o) => !o.pinnedTo && o.invokedAt >= from && o.invokedAt < to);
+  const ok = inPhase.filter((o) => o.outcome === 'ok');
+  const lat = ok.map(latencyMs);
+  const fail = inPhase.filter((o) => o.outcome === 'fail').length;
+  const unknown = inPhase.filter((o) => o.outcome === 'unknown').length;
+  return {
+    phase,
+    from,
+    to,
+    ops: inPhase.length,
+    ok: ok.length,
+    fail,
+    unknown,
+    errorRate: inPhase.length ? (fail + unknown) / inPhase.length : 0,
+    okPerSecond: to > from ? ok.length / ((to - from) / 1000) : 0,
+    p50: percentile(lat, 50),
+    p95: percentile(lat, 95),
+    p99: percentile(lat, 99),
+  };
+}
+
+export function phaseStats(h: RunHistory, contextMs = 15_000): PhaseStats[] {
+  const windows = faultWindows(h);
+  if (windows.length === 0) return [statsOf('whole run', h.ops, 0, h.endedAt)];
+  const out: PhaseStats[] = [];
+  let prevEnd = 0;
+  windows.forEach(({ fault, from, to }) => {
+    const healed = Math.min(fault.healedAt ?? to, to);
+    out.push(statsOf(`${fault.id} before`, h.ops, Math.max(prevEnd, from - contextMs), from));
+    out.push(statsOf(`${fault.id} during`, h.ops, from, healed));
+    out.push(statsOf(`${fault.id} after`, h.ops, healed, Math.min(to, healed + contextMs)));
+    prevEnd = healed;
+  });
+  return out;
+}
+
+/** The healthy cluster before the first fault serves clients without errors. */
+export function healthyBaseline(h: RunHistory, maxErrorRate = 0.01): Verdict {
+  const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of client operations fail`;
+  const first = faultWindows(h)[0];
+  const s = statsOf('baseline', h.ops, 0, first?.from ?? h.endedAt);
+  if (s.ops === 0) return { checker: 'healthy-baseline', claim, status: 'unsupported', summary: 'no operations before the first fault', evidence: [] };
+  const bad = h.ops.filter((o) => o.invokedAt < (first?.from ?? h.endedAt) && o.outcome !== 'ok');
+  return verdict(
+    'healthy-baseline',
+    claim,
+    s.errorRate > maxErrorRate ? bad.map((o) => `${o.id}: ${o.error ?? o.outcome}`) : [],
+    `${s.ops} operations before the first fault, ${(s.errorRate * 100).toFixed(2)} % failed, p99 ${s.p99.toFixed(0)} ms`,
+    () => `${bad.length} of ${s.ops} operations failed before any fault (${(s.errorRate * 100).toFixed(1)} %)`,
+  );
+}

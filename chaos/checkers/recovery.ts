@@ -1,0 +1,111 @@
+// The three clocks of a failover, per fault, measured from its injection:
+//   database: a primary is writable again (after the old one stopped being writable),
+//   router:   each router carries a write to that primary,
+//   client:   the first good write after the last failed one.
+// The budget in the claims is the client's. A fourth clock is read back from the rows
+// (CloudNativePG's way): the gap between the last row on the old timeline and the first
+// on the new one, which the harness's own retries can't fool.
+import type { NodeName } from '../../fixtures/topology.ts';
+import type { Op, WriteRow } from '../../fixtures/workload/index.ts';
+import type { RunHistory } from '../history.ts';
+import { verdict, type Verdict } from './verdict.ts';
+import { faultWindows } from './windows.ts';
+
+export const RECOVERY_BUDGET_MS = 30_000;
+
+export interface RecoveryClocks {
+  faultId: string;
+  label: string;
+  /** The writable node just before the fault. */
+  primaryBefore?: NodeName;
+  /** The writable node after the database recovered (same as before when it never stopped). */
+  primaryAfter?: NodeName;
+  /** ms from injection to a writable primary; 0 when the primary never stopped being writable; null: never. */
+  databaseMs: number | null;
+  /** Per router: ms from injection to its first good write to primaryAfter; null: none in the window. */
+  routerMs: Partial<Record<NodeName, number | null>>;
+  /** ms from injection to the first good write after the last failed one; 0 when no write failed; null: never. */
+  clientMs: number | null;
+  /** Failed or unknown client writes in the window (router probes not counted). */
+  failedWrites: number;
+}
+
+const writes = (ops: readonly Op[], from: number, to: number) =>
+  ops.filter((o) => o.kind === 'write' && o.invokedAt >= from && o.invokedAt < to).toSorted((a, b) => a.invokedAt - b.invokedAt);
+
+export function recoveryClocks(h: RunHistory): RecoveryClocks[] {
+  const routerNames = [...new Set(h.ops.map((o) => o.via).filter((v): v is NodeName => !!v))].sort();
+  return faultWindows(h).map(({ fault, from, to }) => {
+    const before = h.samples.filter((s) => s.at < from).toSorted((a, b) => b.at - a.at);
+    const primaryBefore = before.find((s) => s.state === 'writable')?.node;
+    const during = h.samples.filter((s) => s.at >= from && s.at < to).toSorted((a, b) => a.at - b.at);
+    const lostAt = during.find((s) => s.node === primaryBefore && s.state !== 'writable')?.at;
+    let databaseMs: number | null = 0;
+    let primaryAfter = primaryBefore;
+    if (primaryBefore === undefined || lostAt !== undefined) {
+      const back = during.find((s) => s.state === 'writable' && s.at > (lostAt ?? from));
+      databaseMs = back ? back.at - from : null;
+      primaryAfter = back?.node;
+    }
+    const ws = writes(h.ops, from, to);
+    // The client clock is the host-list clients'; router probes are pinned to one router.
+    const clients = ws.filter((o) => !o.pinnedTo);
+    const bad = clients.filter((o) => o.outcome !== 'ok');
+    const lastBad = bad[bad.length - 1];
+    let clientMs: number | null = 0;
+    if (lastBad) {
+      const good = clients.find((o) => o.outcome === 'ok' && o.invokedAt >= lastBad.completedAt);
+      clientMs = good ? good.completedAt - from : null;
+    }
+    const routerMs: RecoveryClocks['routerMs'] = {};
+    for (const r of routerNames) {
+      const first = ws.find((o) => o.via === r && o.outcome === 'ok' && (primaryAfter === undefined || o.node === primaryAfter));
+      routerMs[r] = first ? first.completedAt - from : null;
+    }
+    return { faultId: fault.id, label: fault.label, primaryBefore, primaryAfter, databaseMs, routerMs, clientMs, failedWrites: bad.length };
+  });
+}
+
+export function recoveryWithinBudget(h: RunHistory, budgetMs = RECOVERY_BUDGET_MS): Verdict {
+  const claim = `clients write again within ${budgetMs / 1000} s of every fault`;
+  const clocks = recoveryClocks(h);
+  if (clocks.length === 0) {
+    return { checker: 'recovery-within-budget', claim, status: 'unsupported', summary: 'no fault was injected', evidence: [] };
+  }
+  const over = clocks
+    .filter((c) => c.clientMs === null || c.clientMs > budgetMs)
+    .map((c) => `${c.faultId} (${c.label}): ${c.clientMs === null ? 'writes never resumed' : `${(c.clientMs / 1000).toFixed(1)} s`}`);
+  const worst = Math.max(...clocks.map((c) => c.clientMs ?? Infinity));
+  return verdict(
+    'recovery-within-budget',
+    claim,
+    over,
+    `${clocks.length} fault(s), slowest client recovery ${(worst / 1000).toFixed(1)} s`,
+    (n) => `${n} fault(s) over the ${budgetMs / 1000} s budget`,
+  );
+}
+
+export interface TimelineSwitch {
+  fromTimeline: number;
+  toTimeline: number;
+  /** Server wall clock (epoch ms) of the last row on the old timeline and the first on the new. */
+  lastOldAt: number;
+  firstNewAt: number;
+  gapMs: number;
+}
+
+/** Each timeline change in the rows, with the write gap around it, by the servers' own clocks. */
+export function timelineSwitches(rows: readonly WriteRow[]): TimelineSwitch[] {
+  const sorted = rows.toSorted((a, b) => a.committedAt - b.committedAt || a.id - b.id);
+  const out: TimelineSwitch[] = [];
+  let maxTl = sorted[0]?.timeline ?? 0;
+  let lastOnMax = sorted[0]?.committedAt ?? 0;
+  for (const r of sorted) {
+    if (r.timeline > maxTl) {
+      out.push({ fromTimeline: maxTl, toTimeline: r.timeline, lastOldAt: lastOnMax, firstNewAt: r.committedAt, gapMs: r.committedAt - lastOnMax });
+      maxTl = r.timeline;
+    }
+    if (r.timeline === maxTl) lastOnMax = r.committedAt;
+  }
+  return out;
+}

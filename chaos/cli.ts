@@ -1,0 +1,70 @@
+// npm run chaos -- --scenario <name> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]
+// Exit 0: every invariant held. 1: one broke (the summary names it and the operation
+// ids). 2: the run couldn't be made (bad arguments, no Docker).
+import { parseArgs } from 'node:util';
+import { randomInt } from 'node:crypto';
+import { requireDocker } from '../fixtures/docker.ts';
+import type { ProxyChoice } from '../fixtures/images.ts';
+import { parseDuration } from './scenarios/duration.ts';
+import { buildSchedule, scenarioNames } from './scenarios/scenarios.ts';
+import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
+import { runChaos } from './run.ts';
+
+const USAGE = `usage: npm run chaos -- --scenario <${scenarioNames().join('|')}> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]`;
+
+function usageError(message: string): never {
+  process.stderr.write(`pgha chaos: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parse(): { schedule: Schedule; proxy: ProxyChoice } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { scenario: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, proxy: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    usageError((e as Error).message);
+  }
+  if (!values.scenario) usageError('--scenario is required');
+  if (!scenarioNames().includes(values.scenario)) usageError(`unknown scenario "${values.scenario}"`);
+  const seed = values.seed === undefined ? randomInt(1, 2 ** 31) : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) usageError(`bad seed "${values.seed}": use a whole number`);
+  let durationMs: number | undefined;
+  try {
+    durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  } catch (e) {
+    usageError((e as Error).message);
+  }
+  const proxy = (values.proxy ?? process.env.PGHA_PROXY ?? 'auto') as ProxyChoice;
+  if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) usageError(`bad --proxy "${proxy}"`);
+  return { schedule: buildSchedule(values.scenario, seed, durationMs), proxy };
+}
+
+const { schedule, proxy } = parse();
+process.stdout.write(`${describeSchedule(schedule)}\n(repeat with --scenario ${schedule.scenario} --seed ${schedule.seed} --duration ${schedule.durationMs / 1000}s)\n`);
+try {
+  await requireDocker();
+} catch (e) {
+  process.stderr.write(`pgha chaos: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+try {
+  const { report, dir, failed } = await runChaos({ schedule, proxy });
+  const s = report.summary;
+  const lines = [
+    `chaos ${s.scenario} seed ${s.seed}: ${s.outcome.toUpperCase()}`,
+    ...s.verdicts.map((v) => `  ${v.status.toUpperCase().padEnd(11)} ${v.checker}: ${v.summary}${v.evidence.length ? `\n      ${v.evidence.slice(0, 10).join('\n      ')}` : ''}`),
+    ...s.recovery.map((c) => `  clocks ${c.faultId} (${c.label}): database ${c.databaseMs === null ? 'never' : `${(c.databaseMs / 1000).toFixed(1)} s`}, ` +
+      `${Object.entries(c.routerMs).map(([r, ms]) => `router ${r} ${ms === null || ms === undefined ? 'none' : `${(ms / 1000).toFixed(1)} s`}`).join(', ')}, client ${c.clientMs === null ? 'never' : `${(c.clientMs / 1000).toFixed(1)} s`}`),
+    ...s.timelineSwitches.map((t) => `  timeline ${t.fromTimeline}→${t.toTimeline}: write gap ${(t.gapMs / 1000).toFixed(1)} s (server clocks)`),
+    ...s.unsupported.map((u) => `  UNSUPPORTED ${u.what}: ${u.why}`),
+    `  report: ${dir}/report.html`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.exit(failed.length ? 1 : 0);
+} catch (e) {
+  process.stderr.write(`pgha chaos: the run failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(2);
+}

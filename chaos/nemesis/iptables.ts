@@ -1,0 +1,67 @@
+// Link faults with iptables inside the containers (they have NET_ADMIN). Every rule goes
+// into one chain of ours, jumped to from INPUT and OUTPUT, so heal is a flush of that
+// chain: idempotent, and it can't touch Docker's own rules.
+//
+// Rules match the peers' addresses on the cluster network only. The host reaches a node's
+// mapped port from the network's gateway (docker-proxy), which is no peer: the harness's
+// own probes still see a partitioned node, as an operator's monitoring would.
+//
+// DROP, not REJECT: a cut cable or a dead switch port says nothing, so in-flight sessions
+// hang until timeouts fire. That is what repmgr's connect_timeout and the routers' health
+// checks must cope with; REJECT would hand both sides an instant error (the kill fault
+// already covers a peer that refuses).
+import { execIn } from '../../fixtures/docker.ts';
+import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
+import type { NodeName } from '../../fixtures/topology.ts';
+import { containerOf } from './fault.ts';
+
+export const CHAIN = 'PGHA_CHAOS';
+
+async function iptables(id: string, args: readonly string[]): Promise<{ ok: boolean; err: string }> {
+  const r = await execIn(id, ['iptables', '-w', ...args]);
+  return { ok: r.exitCode === 0, err: r.stderr.trim() };
+}
+
+async function ensureChain(id: string): Promise<void> {
+  await iptables(id, ['-N', CHAIN]); // fails harmlessly when it exists
+  for (const hook of ['INPUT', 'OUTPUT']) {
+    if (!(await iptables(id, ['-C', hook, '-j', CHAIN])).ok) {
+      const r = await iptables(id, ['-I', hook, '1', '-j', CHAIN]);
+      if (!r.ok) throw new Error(`iptables -I ${hook} in ${id.slice(0, 12)}: ${r.err}`);
+    }
+  }
+}
+
+export function ipOf(info: ClusterInfo, node: NodeName): string {
+  const ip = info.nodes[node]?.ip;
+  if (!ip) throw new Error(`no address on the cluster network for ${node}`);
+  return ip;
+}
+
+/** In each of `nodes`, drops traffic to and from every address of `peers` (with probability p). */
+export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], probability = 1): Promise<void> {
+  const match = probability < 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', probability.toFixed(4)] : [];
+  await Promise.all(
+    nodes.map(async (n) => {
+      const id = containerOf(info, n);
+      await ensureChain(id);
+      for (const p of peers) {
+        const ip = ipOf(info, p);
+        for (const dir of ['-s', '-d']) {
+          const r = await iptables(id, ['-A', CHAIN, dir, ip, ...match, '-j', 'DROP']);
+          if (!r.ok) throw new Error(`iptables in ${n}: ${r.err}`);
+        }
+      }
+    }),
+  );
+}
+
+/** Removes every rule of ours from the nodes; a stopped container has none to remove. */
+export async function flush(info: ClusterInfo, nodes: readonly NodeName[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n) => {
+      const id = info.nodes[n]?.containerId;
+      if (id) await iptables(id, ['-F', CHAIN]).catch(() => undefined);
+    }),
+  );
+}

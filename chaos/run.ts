@@ -1,0 +1,122 @@
+// One chaos run: a cluster (its own, or one handed in), the workload and role sampler
+// on one clock, the schedule's faults injected and healed, then the cluster proven formed
+// again, the rows read back, the checkers run and the reports written.
+import { startCluster } from '../fixtures/cluster.ts';
+import { waitFormed } from '../fixtures/cluster.ts';
+import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import type { ProxyChoice } from '../fixtures/images.ts';
+import { roles } from '../fixtures/observe.ts';
+import { note, phase } from '../fixtures/progress.ts';
+import { routers, type NodeName } from '../fixtures/topology.ts';
+import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../fixtures/workload/index.ts';
+import { checkAll, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
+import type { RunHistory } from './history.ts';
+import { createNemesis } from './nemesis/index.ts';
+import { resolveStep, type RoleState } from './scenarios/resolve.ts';
+import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
+import { writeChaosReport, type ChaosReport } from '../reports/chaos-report.ts';
+
+export interface ChaosRunOptions {
+  schedule: Schedule;
+  proxy?: ProxyChoice;
+  /** Run against this cluster instead of booting one; it is healed and proven formed after. */
+  cluster?: { info: ClusterInfo; flavorReason?: string; baseImage?: string };
+  budgetMs?: number;
+}
+
+export interface ChaosResult {
+  report: ChaosReport;
+  dir: string;
+  failed: Verdict[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+async function roleState(info: ClusterInfo): Promise<RoleState> {
+  const r = await roles(info);
+  const writable = Object.entries(r).filter(([, rec]) => rec === false).map(([n]) => n as NodeName);
+  return {
+    ...(writable.length === 1 ? { primary: writable[0] } : {}),
+    standbys: Object.entries(r).filter(([, rec]) => rec === true).map(([n]) => n as NodeName),
+    routers: routers().map((n) => n.name),
+  };
+}
+
+export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
+  const { schedule } = opts;
+  const startedAt = new Date().toISOString();
+  const own = opts.cluster ? undefined : await startCluster({ proxy: opts.proxy ?? 'auto' });
+  const info0 = opts.cluster?.info ?? own!.info;
+  const flavorReason = own?.images.flavorReason ?? opts.cluster?.flavorReason ?? '';
+  const clock = startClock();
+  const nemesis = createNemesis(info0, clock);
+  const onSignal = () => {
+    note('interrupted: healing every fault before leaving');
+    void nemesis.healAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    note(`schedule:\n${describeSchedule(schedule)}`);
+    await createWriteSchema(info0);
+    const source = () => nemesis.info();
+    const sampler = startRoleSampler(source, { clock });
+    const workload = await startWorkload(source, { clock, writers: 4, readers: 2, writeRate: 40, readRate: 20 });
+    const heals: Promise<void>[] = [];
+    await phase(`chaos: ${schedule.scenario}, seed ${schedule.seed}, ${(schedule.durationMs / 1000).toFixed(0)} s under load`, async () => {
+      for (const step of schedule.steps) {
+        await sleep(step.at - clock.now());
+        let ev;
+        try {
+          ev = await nemesis.inject(resolveStep(step, await roleState(nemesis.info())));
+        } catch (e) {
+          note(`step at ${(step.at / 1000).toFixed(1)} s not injected: ${(e as Error).message}`);
+          continue;
+        }
+        const healAt = clock.now() + step.holdMs;
+        heals.push(sleep(healAt - clock.now()).then(() => nemesis.heal(ev).catch((e: Error) => note(`heal ${ev.id}: ${e.message}`))));
+      }
+      await sleep(schedule.durationMs - clock.now());
+      await Promise.all(heals);
+    });
+    const ops = await workload.stop();
+    const samples = await sampler.stop();
+    const endedAt = clock.now();
+    await nemesis.healAll();
+    const info = await nemesis.refresh();
+    const reform = await phase('chaos: cluster formed again', () => waitFormed(info, 120_000)).then(
+      (): Verdict => ({ checker: 'cluster-reforms', claim: 'after every heal the cluster forms again (one primary, all standbys streaming, witness and routers agree)', status: 'pass', summary: 'formed', evidence: [] }),
+      (e: Error): Verdict => ({ checker: 'cluster-reforms', claim: 'after every heal the cluster forms again', status: 'fail', summary: e.message.split('\n')[0] ?? 'not formed', evidence: e.message.split('\n').slice(1).map((l) => l.replace(/^\s*- /, '')) }),
+    );
+    let rows: WriteRow[] | undefined;
+    let readFrom: string | undefined;
+    try {
+      const rb = await readBack(info, workload.keys);
+      rows = rb.rows;
+      readFrom = `${rb.from}${rb.writable.length > 1 ? ` (writable at read time: ${rb.writable.join(', ')})` : ''}`;
+    } catch (e) {
+      note(`read back failed: ${(e as Error).message}`);
+    }
+    const history: RunHistory = { ops, samples, faults: nemesis.events(), ...(rows ? { rows } : {}), endedAt, epochWall: clock.epochWall };
+    const verdicts = [...checkAll(history, opts.budgetMs ?? RECOVERY_BUDGET_MS), reform];
+    const { report, dir } = writeChaosReport({
+      runId: info.runId,
+      schedule,
+      history,
+      verdicts,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      proxyFlavor: info.flavor,
+      proxyFlavorReason: flavorReason,
+      images: [info.images.postgres, info.images.router],
+      readBackFrom: readFrom,
+      budgetMs: opts.budgetMs ?? RECOVERY_BUDGET_MS,
+    });
+    return { report, dir, failed: verdicts.filter((v) => v.status === 'fail') };
+  } finally {
+    await nemesis.healAll().catch(() => {});
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (own) await own.stop();
+  }
+}
