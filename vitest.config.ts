@@ -1,11 +1,11 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import SuiteSequencer from './suites/sequencer.ts';
 
-// Three projects: `unit` needs no Docker and takes seconds; `cluster` boots the real
-// seven-container cluster once (globalSetup) and runs the conformance suites against it;
-// `promote` pushes to a real registry in a container and needs no cluster, so it runs
-// beside `cluster` instead of waiting for a boot it doesn't use. The verified-record
-// reporter writes a record only when the whole run (all three) passed.
+// Four projects: `unit` needs no Docker and takes seconds; `promote` pushes to a real
+// registry in a container and needs no cluster; `cluster` boots the real seven-container
+// cluster once (globalSetup) and runs the conformance suites against it; `chaos` runs the
+// smoke schedule on a cluster of its own. The verified-record reporter writes a record
+// only when the whole run (all four) passed.
 export default defineConfig({
   test: {
     // Sorts only the cluster suites into their fixed order (see suites/sequencer.ts); a
@@ -34,6 +34,18 @@ export default defineConfig({
           sequence: { shuffle: false, groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // The CI-sized chaos run: its own cluster (it breaks the one it runs on), after the
+        // conformance suites so two clusters never take load on the same two cores.
+        test: {
+          name: 'chaos',
+          include: ['chaos/**/*.chaos.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -3,6 +3,7 @@
 //   pgha up [--proxy auto|pgpool|proxysql] [--json]   boot and leave it running
 //   pgha status                                       repmgr's view and each node's role
 //   pgha down [--all]                                 remove what pgha started
+//   pgha switchover --to <node> [--run <id>]          planned switchover, without SSH
 //   pgha lint [--modelled]                            check a config against its claims
 import { parseArgs } from 'node:util';
 import { startCluster } from '../fixtures/cluster.ts';
@@ -10,7 +11,10 @@ import { multiHostUrl, type ClusterInfo } from '../fixtures/cluster-info.ts';
 import { execIn, requireDocker } from '../fixtures/docker.ts';
 import { removeRuns, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { listClusters } from '../fixtures/runs.ts';
-import { TOPOLOGY, APP_DATABASE, APP_USER } from '../fixtures/topology.ts';
+import { TOPOLOGY, APP_DATABASE, APP_USER, isNodeName, node } from '../fixtures/topology.ts';
+import { runningClusterInfo } from '../fixtures/running-info.ts';
+import { switchover } from '../fixtures/switchover.ts';
+import { writablePrimary } from '../fixtures/observe.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
 import { formatFindings, lintCluster, MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS, passwordsFromEnv } from '../fixtures/lint/config-lint.ts';
 
@@ -18,6 +22,7 @@ const USAGE = `usage: pgha <command>
   up [--proxy auto|pgpool|proxysql] [--json]   boot the seven-container cluster and leave it running
   status                                       repmgr's view and each node's role, per running cluster
   down [--all]                                 remove the clusters 'up' left (and stale ones); --all: also running tests' clusters
+  switchover --to <pg-N> [--run <id>]          planned switchover of a running cluster to a standby
   lint [--modelled]                            check the cluster config (ours, or the modelled one) against its claims`;
 
 class UsageError extends Error {}
@@ -88,6 +93,19 @@ async function down(args: string[]): Promise<void> {
   if (spared.length) console.log(`left ${spared.length} cluster(s) owned by running test processes (remove them too with --all)`);
 }
 
+async function switchoverCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' }, run: { type: 'string' } } });
+  if (!values.to || !isNodeName(values.to) || node(values.to).kind !== 'postgres') throw new UsageError('switchover needs --to pg-1|pg-2|pg-3|pg-4');
+  const clusters = await listClusters();
+  const runId = values.run ?? (clusters.length === 1 ? clusters[0]!.runId : undefined);
+  if (!runId) throw new UsageError(clusters.length ? `several clusters run: name one with --run (${clusters.map((c) => c.runId).join(', ')})` : 'no pgha cluster is running');
+  const info = await runningClusterInfo(runId);
+  const from = await writablePrimary(info);
+  if (!from) throw new Error('no single writable primary now: fix the cluster before a switchover');
+  const t = await switchover(info, from, values.to);
+  console.log(`switched over ${from} -> ${values.to}: writes stopped for ${t.writeOutageSeconds.toFixed(1)} s, formed again after ${t.totalSeconds.toFixed(1)} s`);
+}
+
 function lint(args: string[]): number {
   const { values } = parseArgs({ args, options: { modelled: { type: 'boolean', default: false } } });
   const settings = values.modelled ? MODELLED_CLUSTER_SETTINGS : { ...PGHA_DEFAULT_SETTINGS, passwords: passwordsFromEnv(process.env) };
@@ -111,6 +129,10 @@ async function main(argv: string[]): Promise<number> {
     case 'down':
       await requireDocker();
       await down(rest);
+      return 0;
+    case 'switchover':
+      await requireDocker();
+      await switchoverCommand(rest);
       return 0;
     case 'lint':
       return lint(rest);

@@ -5,6 +5,8 @@
 set -Eeuo pipefail
 # shellcheck source=lib.sh
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
+# shellcheck source=elect.sh
+. "$(dirname "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}")/elect.sh"
 
 # ---- settings -------------------------------------------------------------------------
 require_set NODE_NAME "the repmgr node name, e.g. pg-1"
@@ -24,6 +26,8 @@ PG_PORT="${PG_PORT:-5432}"
 APP_USER="${APP_USER:-app}"
 APP_DB="${APP_DB:-app}"
 PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-400}"
+SYNCHRONOUS_MODE="${SYNCHRONOUS_MODE:-off}"
+case "$SYNCHRONOUS_MODE" in off|any1) ;; *) die "SYNCHRONOUS_MODE must be off or any1, got '$SYNCHRONOUS_MODE'";; esac
 PG_SHARED_BUFFERS="${PG_SHARED_BUFFERS:-128MB}"
 # Measured here: with repmgr's defaults a killed primary was replaced after 51 s; these
 # promote in 2-3 s. Each stays overridable.
@@ -100,6 +104,13 @@ shared_preload_libraries = 'repmgr'
 log_line_prefix = '%m [%p] %q%u@%d '
 include_if_exists = '/etc/pgha/node.conf'
 EOF
+  # Synchronous mode: a commit returns only once one standby has it, so a failover
+  # loses no acknowledged write (at the cost of latency, and of writes while no standby is up).
+  if [ "$SYNCHRONOUS_MODE" = any1 ]; then
+    local names
+    names=$(tr ',' '\n' <<< "$PEERS" | sed "s/${HOST_SUFFIX//./\\.}\$//" | paste -sd, -)
+    echo "synchronous_standby_names = 'ANY 1 ($names)'" >> "$PGDATA/pgha.conf"
+  fi
   # Every network login needs scram-sha-256, over IPv4 and IPv6 (Railway's private
   # network is IPv6). Only the local postgres OS user gets in without a password.
   cat > "$PGDATA/pg_hba.conf" <<EOF
@@ -161,6 +172,7 @@ init_witness() {
 register_witness() {
   local primary
   primary=$(wait_for_primary)
+  wait_registered "$primary" || true
   log "registering as witness of $primary"
   as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr witness register -F
 }
@@ -171,8 +183,12 @@ restart_data_node() {
   local primary
   primary=$(find_primary)
   if [ -z "$primary" ]; then
-    log "no other primary reachable: starting with existing data as $( [ -f "$PGDATA/standby.signal" ] && echo standby || echo primary )"
-    start_pg
+    if [ -f "$PGDATA/standby.signal" ]; then
+      log "no writable peer: starting as the standby this node was"
+      start_pg
+    else
+      elect_or_rejoin
+    fi
     return
   fi
   log "current primary is $primary: rejoining it"
@@ -197,9 +213,13 @@ shutdown() {
 trap shutdown TERM INT
 
 # repmgrd must come back if it dies (or is killed by a test): a restart loop.
+# A pid file left by a killed repmgrd (or a killed container) may name a live process by
+# now, and repmgrd then refuses to start: this loop is the only repmgrd supervisor here.
+REPMGRD_PID_FILE=/run/pgha/repmgrd.pid
 run_repmgrd() {
   while [ ! -e /run/pgha-stopping ]; do
-    as_pg repmgrd -f "$REPMGR_CONF" --daemonize=false || true
+    rm -f "$REPMGRD_PID_FILE"
+    as_pg repmgrd -f "$REPMGR_CONF" --daemonize=false --pid-file="$REPMGRD_PID_FILE" || true
     [ -e /run/pgha-stopping ] && break
     log "repmgrd exited; restarting it in 1 s"
     sleep 1
@@ -208,8 +228,8 @@ run_repmgrd() {
 
 main() {
   rm -f /run/pgha-stopping
-  mkdir -p "$PGHA_LOG_DIR" /var/run/postgresql
-  chown postgres:postgres "$PGHA_LOG_DIR" /var/run/postgresql "$PGDATA"
+  mkdir -p "$PGHA_LOG_DIR" /var/run/postgresql /run/pgha
+  chown postgres:postgres "$PGHA_LOG_DIR" /var/run/postgresql /run/pgha "$PGDATA"
   chmod 0700 "$PGDATA"
   touch "$PG_LOG" && chown postgres:postgres "$PG_LOG"
   tail -F -n 0 "$PG_LOG" 2>/dev/null &

@@ -42,7 +42,7 @@ newer_primary() {
   local mine line tl host
   mine=$(local_timeline) || return 0
   [ -n "$mine" ] || return 0
-  while read -r tl host; do
+  while read -r tl host _registered; do
     [ -n "$host" ] && [ "$tl" -gt "$mine" ] && { printf '%s' "$host"; return 0; }
   done < <(writable_primaries)
   return 0
@@ -57,10 +57,28 @@ step_down_to() {
   restart_repmgrd
 }
 
+# Immediate: a fenced primary must stop committing at once, not finish a shutdown
+# checkpoint first; pg_rewind and crash recovery handle the unclean stop.
+fence_now() {
+  log "fence: $1: stopping PostgreSQL"
+  as_pg pg_ctl -D "$PGDATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+  fenced=true
+}
+
 fenced=false
 isolated_since=
 while [ ! -e /run/pgha-stopping ]; do
+  # A half-second sleep that took seconds means this node was frozen (docker pause,
+  # SIGSTOP, a hung VM), long enough that a standby may have been promoted meanwhile.
+  # Stop first, without a query that would give waking clients time to commit, and sort
+  # it out after. Only the sleep is timed: slow work in the loop is not a freeze.
+  before=$(now_ms)
   sleep 0.5
+  frozen_ms=$(( $(now_ms) - before - 500 ))
+  if ! $fenced && (( frozen_ms > FENCE_AFTER_MS )) && [ ! -f "$PGDATA/standby.signal" ] && pg_is_running; then
+    fence_now "this node was frozen for $(( frozen_ms / 1000 )) s"
+    continue
+  fi
   if $fenced; then
     any_peer_visible || continue
     primary=$(find_primary)
@@ -86,8 +104,6 @@ while [ ! -e /run/pgha-stopping ]; do
   if any_peer_visible; then isolated_since=; continue; fi
   isolated_since=${isolated_since:-$(now_ms)}
   if (( $(now_ms) - isolated_since >= FENCE_AFTER_MS )); then
-    log "fence: no witness or standby visible for $(( ($(now_ms) - isolated_since) / 1000 )) s: stopping PostgreSQL"
-    stop_pg
-    fenced=true
+    fence_now "no witness or standby visible for $(( ($(now_ms) - isolated_since) / 1000 )) s"
   fi
 done

@@ -60,30 +60,46 @@ peer_sql() {
 
 local_sql() { as_pg psql -XAtq -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
 
-# Prints "<timeline> <host>" for each peer (other than this node) that is a writable,
-# registered primary. More than one line means a split brain that fencing must resolve.
+# Prints "<timeline> <host> <registered>" for each peer (other than this node) that is
+# writable; registered is t once repmgr's metadata names it primary (the promote command
+# writes that a moment after the promotion itself). More than one line is a split brain
+# that fencing must resolve.
 writable_primaries() {
   local host out
   IFS=',' read -ra hosts <<< "$PEERS"
   for host in "${hosts[@]}"; do
     [ "$host" != "$NODE_HOST" ] || continue
-    out=$(peer_sql "$host" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
-      WHERE NOT pg_is_in_recovery()
-        AND EXISTS (SELECT 1 FROM repmgr.nodes WHERE type = 'primary' AND active)") || continue
-    [ -n "$out" ] && printf '%s %s\n' "$out" "$host"
+    out=$(peer_sql "$host" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int || ' ' ||
+        CASE WHEN EXISTS (SELECT 1 FROM repmgr.nodes WHERE type = 'primary' AND active
+                          AND node_name = current_setting('cluster_name')) THEN 't' ELSE 'f' END
+      WHERE NOT pg_is_in_recovery()") || continue
+    [ -n "$out" ] && printf '%s %s\n' "${out%% *}" "$host ${out##* }"
   done
   return 0
 }
 
-# The peer primary on the newest timeline, if any.
+# The writable peer on the newest timeline, if any, registered or not: a node that finds
+# one must never start as a second primary.
 find_primary() { writable_primaries | sort -n -k1,1 | tail -n 1 | cut -d' ' -f2; }
+
+# Waits (up to 60 s) until repmgr's metadata on the primary names it primary: rejoin and
+# clone read that metadata, and refuse a primary it does not name yet.
+wait_registered() {
+  local host="$1" i
+  for i in $(seq 1 120); do
+    writable_primaries | grep -q " $host t$" && return 0
+    sleep 0.5
+  done
+  log "$host is writable but not registered as primary after 60 s"
+  return 1
+}
 
 wait_for_primary() {
   local host waited=0
   while :; do
     host=$(find_primary)
     if [ -n "$host" ]; then printf '%s' "$host"; return 0; fi
-    (( waited % 10 == 0 )) && log "waiting for a registered primary among $PEERS (${waited}s)" >&2
+    (( waited % 10 == 0 )) && log "waiting for a primary among $PEERS (${waited}s)" >&2
     sleep 1
     waited=$((waited + 1))
   done
@@ -94,6 +110,7 @@ clone_from() {
   local primary="$1"
   log "cloning from $primary"
   stop_pg
+  wait_registered "$primary" || true
   find "$PGDATA" -mindepth 1 -delete
   as_pg repmgr -f "$REPMGR_CONF" -h "$primary" -p "$PG_PORT" -U repmgr -d repmgr \
     standby clone --fast-checkpoint -F
@@ -106,6 +123,7 @@ clone_from() {
 rejoin_primary() {
   local primary="$1"
   stop_pg
+  wait_registered "$primary" || true
   if as_pg repmgr -f "$REPMGR_CONF" node rejoin \
       -d "host=$primary port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
       --force-rewind --verbose; then

@@ -1,0 +1,126 @@
+// One fault trial under load, for the suites: the workload through both routers and the
+// role sampler on one clock, a body that injects faults through the nemesis, then every
+// fault healed under load, the cluster proven formed again and the rows read back. What comes out
+// is a RunHistory, so the suites judge it with the same pure checkers as a chaos run.
+import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { waitFormed } from '../fixtures/cluster.ts';
+import { eventually } from '../fixtures/wait.ts';
+import { writablePrimary } from '../fixtures/observe.ts';
+import { dataNodes, routers, type NodeName } from '../fixtures/topology.ts';
+import { recentLogs } from '../fixtures/node-logs.ts';
+import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../fixtures/workload/index.ts';
+import type { RunHistory } from './history.ts';
+import { createNemesis, type Nemesis } from './nemesis/index.ts';
+
+export interface Trial {
+  clock: RunClock;
+  nemesis: Nemesis;
+  /** The cluster as last refreshed. */
+  info(): ClusterInfo;
+  /** Waits until exactly one data node is writable and it is not `old`; returns it. */
+  newPrimary(old: NodeName, timeoutMs?: number): Promise<NodeName>;
+  /** The writable data node now (throws unless exactly one). */
+  primary(): Promise<NodeName>;
+}
+
+export interface TrialOptions {
+  /** Load before the body runs, so the fault hits a busy cluster (default 2000 ms). */
+  warmupMs?: number;
+  /** Load after the cluster formed again, so recovery is seen in the history (default 2000 ms). */
+  settleMs?: number;
+  writeRate?: number;
+  /** How long the cluster may take to form again after the heal (default 90 s). */
+  reformTimeoutMs?: number;
+}
+
+export interface TrialResult {
+  history: RunHistory;
+  keys: KeyRange;
+  /** The data node the rows were read back from: the primary after the trial. */
+  primaryAfter: NodeName;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A write not answered within this is recorded unknown. */
+const WRITE_TIMEOUT_MS = 5000;
+
+/**
+ * Until client writes invoked after `since` succeed five times in a row, and each router's
+ * own probe writes succeed again; with `drain`, then as long again as a write may hang,
+ * so no write still in flight completes (as unknown) after the heal.
+ */
+async function writesFlowing(workload: Workload, since: number, timeoutMs: number, routerNames: readonly NodeName[], drain: boolean): Promise<void> {
+  const flowing = (ops: readonly Op[]) => ops.length >= 5 && ops.slice(-5).every((o) => o.outcome === 'ok');
+  await eventually(
+    async () => {
+      const recent = workload.history().filter((o) => o.kind === 'write' && o.invokedAt >= since);
+      const clients = flowing(recent.filter((o) => !o.pinnedTo));
+      const probes = routerNames.every((r) => flowing(recent.filter((o) => o.pinnedTo === r)));
+      return clients && probes ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 200, what: 'client and router probe writes succeeding again' },
+  );
+  if (drain) await sleep(WRITE_TIMEOUT_MS + 500);
+}
+
+
+export async function underLoad(info0: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
+  // Each trial starts from a formed cluster, whatever the one before it left.
+  await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
+  await createWriteSchema(info0);
+  const clock = startClock();
+  const nemesis = createNemesis(info0, clock);
+  const source = () => nemesis.info();
+  const sampler = startRoleSampler(source, { clock });
+  const workload = await startWorkload(source, { clock, writers: 4, writeRate: opts.writeRate ?? 40, opTimeoutMs: WRITE_TIMEOUT_MS });
+  const routerNames = routers().map((r) => r.name);
+  const trial: Trial = {
+    clock,
+    nemesis,
+    info: source,
+    primary: async () => {
+      const p = await writablePrimary(source());
+      if (!p) throw new Error('not exactly one writable data node');
+      return p;
+    },
+    newPrimary: (old, timeoutMs = 60_000) =>
+      eventually(
+        async () => {
+          const p = await writablePrimary(source());
+          return p && p !== old ? p : undefined;
+        },
+        { timeoutMs, intervalMs: 100, what: `a primary other than ${old}` },
+      ),
+  };
+  let ops;
+  let samples;
+  const startedWall = Date.now();
+  try {
+    await sleep(opts.warmupMs ?? 2000);
+    const bodyStarted = clock.now();
+    await body(trial);
+    // Clients recover while the fault is still in: that is the recovery the clocks measure.
+    await writesFlowing(workload, bodyStarted, opts.reformTimeoutMs ?? 90_000, routerNames, true);
+    // Heal under load, so what a node does when it comes back (rejoin, step down) is in
+    // the history too, then wait for the cluster to form again and writes to flow.
+    await nemesis.healAll();
+    await nemesis.refresh();
+    await waitFormed(nemesis.info(), opts.reformTimeoutMs ?? 90_000);
+    await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
+    await sleep(opts.settleMs ?? 2000);
+  } catch (e) {
+    console.error(`trial failed: ${(e as Error).message}\n${await recentLogs(source(), dataNodes().map((n) => n.name).concat('witness'), startedWall)}`);
+    throw e;
+  } finally {
+    ops = await workload.stop();
+    samples = await sampler.stop();
+    await nemesis.healAll();
+  }
+  const endedAt = clock.now();
+  const back = await readBack(nemesis.info(), workload.keys);
+  return {
+    history: { ops, samples, faults: nemesis.events(), rows: back.rows, endedAt, epochWall: clock.epochWall },
+    keys: workload.keys,
+    primaryAfter: back.from,
+  };
+}

@@ -1,0 +1,269 @@
+// Failover, measured under a write load through both routers. Every test breaks the
+// shared cluster and puts it back: the trial heals every fault and waits until the
+// cluster is formed again (around whichever node is primary now) before it returns.
+import { describe, expect, inject, it } from 'vitest';
+import { underLoad, type Trial } from '../chaos/trial.ts';
+import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary, splitBrains, timelineSwitches, type RecoveryClocks } from '../chaos/checkers/index.ts';
+import type { RunHistory } from '../chaos/history.ts';
+import { execIn } from '../fixtures/docker.ts';
+import { queryOnce, repmgrCredentials, endpointOf } from '../fixtures/clients.ts';
+import { dataNodes, node, routers, type NodeName } from '../fixtures/topology.ts';
+import { roles, serviceStatus, streamingStandbys } from '../fixtures/observe.ts';
+import { eventually } from '../fixtures/wait.ts';
+import { record } from '../reports/run-report.ts';
+import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+
+const info = inject('cluster');
+const SUITE = 'failover';
+/** The cluster's claim: clients write again within 30 s of losing the primary. */
+const FAILOVER_BUDGET_MS = 30_000;
+/** A hung primary is noticed more slowly (each check waits connect_timeout). */
+const HUNG_BUDGET_MS = 20_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Each standby's last received WAL position, as repmgr compares them when it elects. */
+async function receivedLsns(i: ClusterInfo, standbys: readonly NodeName[]): Promise<Map<NodeName, bigint>> {
+  const out = new Map<NodeName, bigint>();
+  await Promise.all(
+    standbys.map(async (n) => {
+      const rows = await queryOnce<{ lsn: string }>(endpointOf(i, n), repmgrCredentials(i), "SELECT (pg_last_wal_receive_lsn() - '0/0')::text AS lsn");
+      out.set(n, BigInt(rows[0]!.lsn));
+    }),
+  );
+  return out;
+}
+
+/** repmgr's rule: the most advanced standby wins, ties broken by priority. */
+export function expectedWinner(lsns: ReadonlyMap<NodeName, bigint>): NodeName {
+  return [...lsns.entries()].sort(([a, la], [b, lb]) => (la === lb ? (node(b).priority ?? 0) - (node(a).priority ?? 0) : la > lb ? -1 : 1))[0]![0];
+}
+
+/** Records the three clocks (and the timeline gap read back from the rows) of each fault. */
+function recordClocks(test: string, h: RunHistory): RecoveryClocks[] {
+  // The trial heals only after clients write again; what the heal then does (the old
+  // primary rejoining, a router re-attaching it) is not this failover's recovery.
+  const healed = Math.min(...h.faults.map((f) => f.healedAt ?? h.endedAt));
+  const clocks = recoveryClocks({ ...h, endedAt: Math.min(h.endedAt, healed) });
+  for (const c of clocks) {
+    const subject = `${test}: ${c.label}`;
+    if (c.databaseMs !== null) record(info.runId, { suite: SUITE, name: 'database clock (new primary writable)', value: c.databaseMs / 1000, unit: 's', subject });
+    for (const [router, ms] of Object.entries(c.routerMs)) {
+      if (ms !== null && ms !== undefined) record(info.runId, { suite: SUITE, name: `router clock (${router} routes writes to it)`, value: ms / 1000, unit: 's', subject });
+    }
+    if (c.clientMs !== null) record(info.runId, { suite: SUITE, name: 'client clock (first good write after the last failed one)', value: c.clientMs / 1000, unit: 's', subject });
+    record(info.runId, { suite: SUITE, name: 'failed or unknown client writes', value: c.failedWrites, unit: 'count', subject });
+  }
+  for (const s of timelineSwitches(h.rows ?? [])) {
+    record(info.runId, { suite: SUITE, name: 'write gap between timelines (from the rows)', value: s.gapMs / 1000, unit: 's', subject: `${test}: timeline ${s.fromTimeline} -> ${s.toTimeline}` });
+  }
+  return clocks;
+}
+
+/**
+ * Acknowledged writes must all be on the new primary. Asynchronous replication may lose
+ * the last few: counted, reported with their ids, and tolerated only in that mode.
+ */
+function expectNoLostWrites(test: string, h: RunHistory): void {
+  const lost = noLostWrites(h);
+  const lostIds = lost.evidence.filter((e) => e.includes('acknowledged, missing'));
+  record(info.runId, { suite: SUITE, name: 'acknowledged writes lost', value: lostIds.length, unit: 'count', subject: test });
+  if (lostIds.length > 0) {
+    console.warn(`[${test}] ${lostIds.length} acknowledged write(s) lost (${info.synchronousMode === 'off' ? 'asynchronous mode: counted, not failed' : 'synchronous mode'}): ${lostIds.join(', ')}`);
+  }
+  const others = lost.evidence.filter((e) => !e.includes('acknowledged, missing'));
+  expect(others, 'failed writes applied, or rows no operation wrote').toEqual([]);
+  if (info.synchronousMode !== 'off') expect(lostIds, 'synchronous mode loses no acknowledged write').toEqual([]);
+  expect(noDuplicateWrites(h).status).toBe('pass');
+}
+
+/** PGHA_FENCE_AFTER_SECS in the image: how long a cut-off or frozen primary may stay writable. */
+const FENCE_DELAY_MS = 2000;
+
+/**
+ * A frozen primary wakes up writable, and no fence can act while it is frozen: the overlap
+ * with the new primary must stay under the fencing delay, and is reported.
+ */
+function expectOverlapUnderFenceDelay(test: string, h: RunHistory): void {
+  const brains = splitBrains(h.samples);
+  const overlapMs = brains.reduce((sum, b) => sum + (b.to - b.from), 0);
+  record(info.runId, { suite: SUITE, name: 'two writable primaries (sampled overlap)', value: overlapMs / 1000, unit: 's', subject: test });
+  for (const b of brains) expect(b.to - b.from, `${b.nodes.join(' + ')} writable together`).toBeLessThan(FENCE_DELAY_MS);
+}
+
+function expectSinglePrimary(h: RunHistory): void {
+  const v = singleWritablePrimary(h);
+  expect(v.evidence, v.summary).toEqual([]);
+  expect(v.status).toBe('pass');
+}
+
+/** Kills (or stops, or pauses) the primary and waits for the rule's winner to take over. */
+async function losePrimary(t: Trial, fault: 'kill' | 'stop' | 'pause', timeoutMs: number): Promise<{ old: NodeName; winner: NodeName; expected: NodeName }> {
+  const old = await t.primary();
+  const now = await roles(t.info());
+  const standbys = dataNodes().map((n) => n.name).filter((n) => now[n] === true);
+  await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+  // Read right after the fault: with the primary gone no more WAL arrives, so these are
+  // the positions repmgr compares when it elects.
+  const lsns = await receivedLsns(t.info(), standbys);
+  const winner = await t.newPrimary(old, timeoutMs);
+  return { old, winner, expected: expectedWinner(lsns) };
+}
+
+/** Waits until every data node but `primary` and the `down` ones is a standby streaming from it. */
+async function followedBy(t: Trial, primary: NodeName, down: readonly NodeName[]): Promise<void> {
+  const expected = dataNodes().map((n) => n.name).filter((n) => n !== primary && !down.includes(n));
+  await eventually(
+    async () => {
+      const now = await roles(t.info());
+      const streaming = await streamingStandbys(t.info(), primary);
+      return expected.every((s) => now[s] === true && streaming.includes(s)) ? true : undefined;
+    },
+    { timeoutMs: FAILOVER_BUDGET_MS, intervalMs: 200, what: `${expected.join(', ')} streaming from ${primary}` },
+  );
+}
+
+function expectClocksWithin(clocks: readonly RecoveryClocks[], budgetMs: number): void {
+  for (const c of clocks) {
+    expect(c.databaseMs, `${c.label}: database clock`).not.toBeNull();
+    expect(c.clientMs, `${c.label}: client clock`).not.toBeNull();
+    expect(c.clientMs!, `${c.label}: client clock`).toBeLessThanOrEqual(budgetMs);
+    for (const r of routers()) {
+      expect(c.routerMs[r.name], `${c.label}: ${r.name} routes writes to the new primary`).not.toBeNull();
+      expect(c.routerMs[r.name]!, `${c.label}: ${r.name} router clock`).toBeLessThanOrEqual(budgetMs);
+    }
+  }
+}
+
+describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchronous' : 'synchronous'} replication)`, () => {
+  it('promotes the most advanced standby and resumes client writes within 30 s of a primary kill', async () => {
+    let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    const r = await underLoad(info, async (t) => {
+      outcome = await losePrimary(t, 'kill', FAILOVER_BUDGET_MS);
+    });
+    expect(outcome.winner).toBe(outcome.expected);
+    const clocks = recordClocks('kill primary', r.history);
+    expectClocksWithin(clocks, FAILOVER_BUDGET_MS);
+    const [sw] = timelineSwitches(r.history.rows ?? []);
+    expect(sw, 'the rows show the switch to a new timeline').toBeDefined();
+    expect(sw!.gapMs).toBeLessThanOrEqual(FAILOVER_BUDGET_MS);
+    expectNoLostWrites('kill primary', r.history);
+    expectSinglePrimary(r.history);
+    expect(r.primaryAfter).toBe(outcome.winner);
+  });
+
+  it('fails over within 30 s of a clean stop (SIGTERM) of the primary', async () => {
+    let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    const r = await underLoad(info, async (t) => {
+      outcome = await losePrimary(t, 'stop', FAILOVER_BUDGET_MS);
+    });
+    expect(outcome.winner).toBe(outcome.expected);
+    expectClocksWithin(recordClocks('stop primary', r.history), FAILOVER_BUDGET_MS);
+    expectNoLostWrites('stop primary', r.history);
+    expectSinglePrimary(r.history);
+  });
+
+  it('fails over within 20 s of a hung primary (docker pause), which steps down when it wakes', async () => {
+    let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    const r = await underLoad(info, async (t) => {
+      outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS);
+    });
+    expect(outcome.winner).toBe(outcome.expected);
+    expectClocksWithin(recordClocks('pause primary', r.history), HUNG_BUDGET_MS);
+    expectNoLostWrites('pause primary', r.history);
+    // The paused node wakes still believing it is primary; fencing makes it step down.
+    expectOverlapUnderFenceDelay('pause primary', r.history);
+    expect(r.primaryAfter).toBe(outcome.winner);
+  });
+
+  it('does not fail over when repmgrd dies on the primary or a standby, and the daemon comes back', async () => {
+    let before!: NodeName;
+    let standby!: NodeName;
+    const r = await underLoad(info, async (t) => {
+      before = await t.primary();
+      standby = dataNodes().map((n) => n.name).find((n) => n !== before)!;
+      for (const n of [before, standby]) {
+        const killed = await execIn(t.info().nodes[n]!.containerId, ['pkill', '-9', '-x', 'repmgrd']);
+        expect(killed.exitCode, `repmgrd was running on ${n}`).toBe(0);
+      }
+      // Twice the failover budget would be the strict reading; 10 s is several detection
+      // cycles of these settings (monitor 1 s, 2 attempts 1 s apart).
+      await sleep(10_000);
+      expect(await t.primary()).toBe(before);
+    });
+    expect(timelineSwitches(r.history.rows ?? [])).toEqual([]);
+    expect(r.history.ops.filter((o) => o.kind === 'write' && o.outcome !== 'ok' && !o.pinnedTo)).toEqual([]);
+    for (const n of [before, standby]) {
+      const status = await serviceStatus(info, n);
+      expect(status.find((s) => s.name === n)?.repmgrdRunning, `repmgrd back on ${n}`).toBe(true);
+    }
+  });
+
+  it('fails over a second time right after the first (kill the new primary too)', async () => {
+    const winners: NodeName[] = [];
+    const r = await underLoad(
+      info,
+      async (t) => {
+        const first = await losePrimary(t, 'kill', FAILOVER_BUDGET_MS);
+        expect(first.winner).toBe(first.expected);
+        // "Right after" the first failover completed: the new primary registered and the
+        // other standbys streaming from it, not halfway through its promotion.
+        await followedBy(t, first.winner, [first.old]);
+        const second = await losePrimary(t, 'kill', FAILOVER_BUDGET_MS);
+        expect(second.winner).toBe(second.expected);
+        winners.push(first.winner, second.winner);
+      },
+      { reformTimeoutMs: 120_000 },
+    );
+    expect(new Set(winners).size).toBe(2);
+    expectClocksWithin(recordClocks('second failover', r.history), FAILOVER_BUDGET_MS);
+    expect(timelineSwitches(r.history.rows ?? []).length).toBe(2);
+    expectNoLostWrites('second failover', r.history);
+    expectSinglePrimary(r.history);
+  });
+
+  it('never promotes a standby that lacks acknowledged WAL: the most advanced wins over priority', async () => {
+    let held!: NodeName;
+    let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    const r = await underLoad(info, async (t) => {
+      const primary = await t.primary();
+      // The standby with the highest priority is the one repmgr would pick on a tie.
+      held = dataNodes().map((n) => n.name).filter((n) => n !== primary).sort((a, b) => (node(b).priority ?? 0) - (node(a).priority ?? 0))[0]!;
+      const id = t.info().nodes[held]!.containerId;
+      const stopped = await execIn(id, ['pkill', '-STOP', '-f', 'walreceiver']);
+      expect(stopped.exitCode, `walreceiver found on ${held}`).toBe(0);
+      try {
+        await sleep(2000); // writes go on: the held standby falls behind
+        outcome = await losePrimary(t, 'kill', FAILOVER_BUDGET_MS);
+      } finally {
+        await execIn(id, ['pkill', '-CONT', '-f', 'walreceiver']);
+      }
+    });
+    expect(outcome.winner).not.toBe(held);
+    expect(outcome.winner).toBe(outcome.expected);
+    expectClocksWithin(recordClocks('held-back standby', r.history), FAILOVER_BUDGET_MS);
+    expectNoLostWrites('held-back standby', r.history);
+    expectSinglePrimary(r.history);
+  });
+
+  it('re-clones and rejoins a standby whose data directory was wiped', async () => {
+    let wiped!: NodeName;
+    let seconds = 0;
+    const r = await underLoad(info, async (t) => {
+      const primary = await t.primary();
+      wiped = dataNodes().map((n) => n.name).filter((n) => n !== primary).at(-1)!;
+      const id = t.info().nodes[wiped]!.containerId;
+      const started = performance.now();
+      await execIn(id, ['bash', '-c', 'gosu postgres pg_ctl -D "$PGDATA" -m immediate stop; rm -rf "$PGDATA"/*'], 'root');
+      await t.nemesis.inject({ fault: 'restart', target: { nodes: [wiped] }, label: `restart ${wiped} with an empty data directory` });
+      const { waitFormed } = await import('../fixtures/cluster.ts');
+      await waitFormed(t.info(), 90_000);
+      seconds = (performance.now() - started) / 1000;
+    });
+    record(info.runId, { suite: SUITE, name: 'wiped standby re-cloned and streaming', value: seconds, unit: 's', subject: wiped });
+    const rows = await queryOnce<{ n: string }>(endpointOf(info, wiped), repmgrCredentials(info), 'SELECT count(*)::text AS n FROM pg_stat_wal_receiver');
+    expect(rows[0]!.n).toBe('1');
+    expect(timelineSwitches(r.history.rows ?? [])).toEqual([]);
+    expectSinglePrimary(r.history);
+  });
+});
