@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{fixtures,chaos,reports,promote,bin,scripts,images}/**/*.test.ts'],
+          include: ['{fixtures,chaos,reports,promote,bin,scripts,images,bench}/**/*.test.ts'],
           testTimeout: 10_000,
         },
       },
