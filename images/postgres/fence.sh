@@ -10,6 +10,10 @@ set -Euo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 
 FENCE_AFTER_MS=$(( ${PGHA_FENCE_AFTER_SECS:-2} * 1000 ))
+# Longer than the fence delay: a loaded machine oversleeps a little, never by seconds, and
+# a hung primary is only replaced after several seconds (about 6 here), so a shorter
+# freeze needs no stop.
+FREEZE_AFTER_MS=$(( ${PGHA_FREEZE_AFTER_SECS:-4} * 1000 ))
 now_ms() { date +%s%3N; }
 
 local_is_primary() { [ "$(local_sql 'SELECT NOT pg_is_in_recovery()' 2>/dev/null)" = t ]; }
@@ -66,6 +70,7 @@ fence_now() {
 }
 
 fenced=false
+armed=false
 isolated_since=
 while [ ! -e /run/pgha-stopping ]; do
   # A half-second sleep that took seconds means this node was frozen (docker pause,
@@ -75,7 +80,7 @@ while [ ! -e /run/pgha-stopping ]; do
   before=$(now_ms)
   sleep 0.5
   frozen_ms=$(( $(now_ms) - before - 500 ))
-  if ! $fenced && (( frozen_ms > FENCE_AFTER_MS )) && [ ! -f "$PGDATA/standby.signal" ] && pg_is_running; then
+  if ! $fenced && (( frozen_ms > FREEZE_AFTER_MS )) && [ ! -f "$PGDATA/standby.signal" ] && pg_is_running; then
     fence_now "this node was frozen for $(( frozen_ms / 1000 )) s"
     continue
   fi
@@ -101,7 +106,10 @@ while [ ! -e /run/pgha-stopping ]; do
     step_down_to "$stale_for"
     continue
   fi
-  if any_peer_visible; then isolated_since=; continue; fi
+  if any_peer_visible; then isolated_since=; armed=true; continue; fi
+  # A primary alone from the start (the first node of a first boot, waiting for the others)
+  # is not cut off from anyone: the fence arms once a peer has been seen.
+  $armed || continue
   isolated_since=${isolated_since:-$(now_ms)}
   if (( $(now_ms) - isolated_since >= FENCE_AFTER_MS )); then
     fence_now "no witness or standby visible for $(( ($(now_ms) - isolated_since) / 1000 )) s"
