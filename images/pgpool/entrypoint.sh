@@ -57,6 +57,7 @@ rm -f /var/run/pgpool/pgpool.pid /var/run/pgpool/.s.PGSQL.*
 gosu_cmd=(setpriv --reuid=postgres --regid=postgres --init-groups)
 "${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" &
 PGPOOL_PID=$!
-"${gosu_cmd[@]}" env HOME=/var/lib/postgresql /usr/local/bin/pgpool-reconcile &
+# As root: it installs iptables rules against hung backends.
+env HOME=/var/lib/postgresql /usr/local/bin/pgpool-reconcile &
 RECONCILE_PID=$!
 wait "$PGPOOL_PID"

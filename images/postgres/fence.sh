@@ -71,7 +71,7 @@ fence_now() {
 
 fenced=false
 armed=false
-isolated_since=
+last_seen=
 while [ ! -e /run/pgha-stopping ]; do
   # A half-second sleep that took seconds means this node was frozen (docker pause,
   # SIGSTOP, a hung VM), long enough that a standby may have been promoted meanwhile.
@@ -96,22 +96,26 @@ while [ ! -e /run/pgha-stopping ]; do
     fi
     restart_repmgrd
     fenced=false
-    isolated_since=
+    last_seen=
     continue
   fi
-  pg_is_running && local_is_primary || { isolated_since=; continue; }
-  stale_for=$(newer_primary)
-  if [ -n "$stale_for" ]; then
-    log "fence: $stale_for is primary on a newer timeline: this node is stale, stepping down"
-    step_down_to "$stale_for"
+  pg_is_running && local_is_primary || { last_seen=; continue; }
+  if any_peer_visible; then
+    last_seen=$(now_ms)
+    armed=true
+    stale_for=$(newer_primary)
+    if [ -n "$stale_for" ]; then
+      log "fence: $stale_for is primary on a newer timeline: this node is stale, stepping down"
+      step_down_to "$stale_for"
+    fi
     continue
   fi
-  if any_peer_visible; then isolated_since=; armed=true; continue; fi
   # A primary alone from the start (the first node of a first boot, waiting for the others)
   # is not cut off from anyone: the fence arms once a peer has been seen.
   $armed || continue
-  isolated_since=${isolated_since:-$(now_ms)}
-  if (( $(now_ms) - isolated_since >= FENCE_AFTER_MS )); then
-    fence_now "no witness or standby visible for $(( ($(now_ms) - isolated_since) / 1000 )) s"
+  # Isolation counts from the last time a peer answered, not from the first miss.
+  last_seen=${last_seen:-$(now_ms)}
+  if (( $(now_ms) - last_seen >= FENCE_AFTER_MS )); then
+    fence_now "no witness or standby visible for $(( ($(now_ms) - last_seen) / 1000 )) s"
   fi
 done

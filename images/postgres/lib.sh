@@ -65,16 +65,21 @@ local_sql() { as_pg psql -XAtq -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
 # writes that a moment after the promotion itself). More than one line is a split brain
 # that fencing must resolve.
 writable_primaries() {
-  local host out
+  local host i=0 dir
+  dir=$(mktemp -d)
   IFS=',' read -ra hosts <<< "$PEERS"
+  # All peers at once: a dead or cut-off peer costs one connect_timeout, not one each.
   for host in "${hosts[@]}"; do
     [ "$host" != "$NODE_HOST" ] || continue
-    out=$(peer_sql "$host" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int || ' ' ||
-        CASE WHEN EXISTS (SELECT 1 FROM repmgr.nodes WHERE type = 'primary' AND active
-                          AND node_name = current_setting('cluster_name')) THEN 't' ELSE 'f' END
-      WHERE NOT pg_is_in_recovery()") || continue
-    [ -n "$out" ] && printf '%s %s\n' "${out%% *}" "$host ${out##* }"
+    ( out=$(peer_sql "$host" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int || ' ' ||
+          CASE WHEN EXISTS (SELECT 1 FROM repmgr.nodes WHERE type = 'primary' AND active
+                            AND node_name = current_setting('cluster_name')) THEN 't' ELSE 'f' END
+        WHERE NOT pg_is_in_recovery()") && [ -n "$out" ] && printf '%s %s\n' "${out%% *}" "$host ${out##* }" > "$dir/$i" ) &
+    i=$((i + 1))
   done
+  wait
+  cat "$dir"/* 2>/dev/null
+  rm -rf "$dir"
   return 0
 }
 

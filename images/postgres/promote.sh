@@ -5,7 +5,7 @@
 # monitor_interval + reconnect_attempts x reconnect_interval of not seeing it.
 set -Eeuo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
-delay="${PGHA_PROMOTE_DELAY_SECS:-1}"
+delay="${PGHA_PROMOTE_DELAY_SECS:-2}"
 log "promote: waiting ${delay} s so an isolated old primary has fenced itself"
 sleep "$delay"
 exec repmgr standby promote -f "$REPMGR_CONF"
