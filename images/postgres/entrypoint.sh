@@ -59,9 +59,6 @@ use_replication_slots=true
 location='default'
 priority=$REPMGR_PRIORITY
 failover='automatic'
-# A standby does not promote while another node (the witness, say) still sees the
-# primary: a primary cut off from the standbys alone keeps its role (repmgr #821).
-primary_visibility_consensus=true
 promote_command='/usr/local/bin/pgha-promote'
 follow_command='/usr/local/bin/pgha-follow %n'
 monitor_interval_secs=$REPMGR_MONITOR_INTERVAL_SECS

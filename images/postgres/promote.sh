@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# repmgrd's promote_command. The short wait keeps "the old primary fences itself before a
-# standby is promoted" true by a margin: an isolated primary stops after
-# PGHA_FENCE_AFTER_SECS without peers (fence.sh); repmgrd gets here after about
-# monitor_interval + reconnect_attempts x reconnect_interval of not seeing it.
+# repmgrd's promote_command.
+# - The wait keeps "the old primary fences itself before a standby is promoted" true by a
+#   margin: an isolated primary stops after PGHA_FENCE_AFTER_SECS without peers
+#   (fence.sh); repmgrd gets here after about monitor_interval + reconnect_attempts x
+#   reconnect_interval of not seeing it.
+# - No promotion while the witness still sees the primary: the primary is then cut off
+#   from the standbys only and still serves, and it would not fence (it sees the witness).
+#   repmgr's primary_visibility_consensus does this too, but with 1 s monitoring its
+#   "seen in the last 2 s" test also cancelled ordinary failovers, which repmgrd then does
+#   not retry (repmgr #821 is the split brain without either).
 set -Eeuo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 delay="${PGHA_PROMOTE_DELAY_SECS:-2}"
 log "promote: waiting ${delay} s so an isolated old primary has fenced itself"
 sleep "$delay"
+seen=$(psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=1" \
+  -c "SELECT repmgr.get_upstream_last_seen()" 2>/dev/null || true)
+if [[ "$seen" =~ ^[0-9]+$ ]] && (( seen < 3 )); then
+  log "promote: the witness saw the primary ${seen} s ago: it is alive, not promoting"
+  exit 1
+fi
 exec repmgr standby promote -f "$REPMGR_CONF"
