@@ -166,6 +166,8 @@ init_witness() {
   init_instance
   start_pg
   create_roles
+  # promote.sh asks the witness whether it reaches the primary right now.
+  local_sql 'CREATE EXTENSION IF NOT EXISTS dblink' repmgr >/dev/null
   register_witness
 }
 

@@ -8,16 +8,22 @@
 #   from the standbys only and still serves, and it would not fence (it sees the witness).
 #   repmgr's primary_visibility_consensus does this too, but with 1 s monitoring its
 #   "seen in the last 2 s" test also cancelled ordinary failovers, which repmgrd then does
-#   not retry (repmgr #821 is the split brain without either).
+#   not retry, and so did the witness's own last-seen counter (repmgr #821 is the split
+#   brain without any of them).
 set -Eeuo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 delay="${PGHA_PROMOTE_DELAY_SECS:-2}"
 log "promote: waiting ${delay} s so an isolated old primary has fenced itself"
 sleep "$delay"
-seen=$(psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=1" \
-  -c "SELECT repmgr.get_upstream_last_seen()" 2>/dev/null || true)
-if [[ "$seen" =~ ^[0-9]+$ ]] && (( seen < 3 )); then
-  log "promote: the witness saw the primary ${seen} s ago: it is alive, not promoting"
+# Asked now, not from a counter: the witness's PostgreSQL tries the primary itself
+# (dblink, created on the witness at its first boot). No answer from the witness at all
+# does not block the promotion: a dead witness must not stop a failover.
+alive=$(psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=1" -c "
+  SELECT count(*) FROM repmgr.nodes n
+   WHERE n.type = 'primary' AND n.active AND n.node_name <> '$NODE_NAME'
+     AND (SELECT ok FROM dblink(n.conninfo, 'SELECT NOT pg_is_in_recovery()') AS t(ok boolean))" 2>/dev/null || true)
+if [[ "$alive" =~ ^[1-9] ]]; then
+  log "promote: the witness reaches a writable primary right now: it is alive, not promoting"
   exit 1
 fi
 exec repmgr standby promote -f "$REPMGR_CONF"
