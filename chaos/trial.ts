@@ -109,7 +109,7 @@ export async function underLoad(info0: ClusterInfo, body: (t: Trial) => Promise<
     await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
     await sleep(opts.settleMs ?? 2000);
   } catch (e) {
-    console.error(`trial failed: ${(e as Error).message}\n${await recentLogs(source(), dataNodes().map((n) => n.name).concat('witness'), startedWall)}`);
+    console.error(`trial failed: ${(e as Error).message}\n${await recentLogs(source(), [...dataNodes(), ...routers()].map((n) => n.name).concat('witness'), startedWall, 120)}`);
     throw e;
   } finally {
     ops = await workload.stop();
