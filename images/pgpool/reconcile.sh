@@ -42,6 +42,16 @@ while sleep 1; do
     i=$((i + 1))
   done <<< "$info"
   wait
+  # pgpool's idea of the primary against what the backends say: after a hung primary woke
+  # and rejoined as a standby, pgpool was seen to keep sending writes to it. Without
+  # --switchover, pcp_promote_node only moves pgpool's primary; it promotes nothing.
+  believed=$(awk '$7 == "primary" { print NR - 1; exit }' <<< "$info")
+  actual=$(for f in /tmp/pgha-role-*; do [ "$(cat "$f")" = primary ] && basename "$f"; done | sed 's/pgha-role-//')
+  if [ -n "$actual" ] && [ "$(wc -w <<< "$actual")" = 1 ] && [ "$actual" != "$believed" ] \
+     && awk -v n="$((actual + 1))" 'NR == n && $5 != "down" { ok = 1 } END { exit !ok }' <<< "$info"; then
+    log "pgpool takes node ${believed:-none} for the primary, node $actual is: telling pgpool"
+    pcp pcp_promote_node -n "$actual" >/dev/null 2>&1 || log "pcp_promote_node $actual failed"
+  fi
   i=0
   while read -r host port status _rest; do
     r=$(cat "/tmp/pgha-role-$i" 2>/dev/null)
