@@ -118,20 +118,6 @@ function expectStayedPrimary(test: string, h: RunHistory, n: NodeName, from: num
   expect(c.writable, `${n} answered writable`).toBeGreaterThan(0);
 }
 
-/**
- * underLoad, with the routers' logs printed when it fails: the trial prints the
- * repmgr nodes' only, and a router that stops answering is the one to read then.
- */
-async function trial(body: (t: Trial) => Promise<void>): Promise<Awaited<ReturnType<typeof underLoad>>> {
-  const startedWall = Date.now();
-  try {
-    return await underLoad(info, body);
-  } catch (e) {
-    console.error(`routers after the failed trial:\n${await recentLogs(info, routers().map((r) => r.name), startedWall, 60)}`);
-    throw e;
-  }
-}
-
 /** The fault event as the history has it (with healedAt). */
 const faultIn = (h: RunHistory, id: string): FaultEvent => {
   const f = h.faults.find((x) => x.id === id);
@@ -141,9 +127,9 @@ const faultIn = (h: RunHistory, id: string): FaultEvent => {
 
 /**
  * Cuts `n` from the other data nodes and the witness, both sides dropping, and with
- * `routersToo` from the routers as well. The router image has no iptables, so that link
- * is dropped on `n`'s side only, both directions (packet loss with probability 1): the
- * same silence for both ends.
+ * `routersToo` from the routers as well. That link is dropped on `n`'s side only, both
+ * directions (packet loss with probability 1): the same silence for both ends, and the
+ * routers' own rules (the reconciler's) stay untouched.
  */
 async function cutOff(t: Trial, n: NodeName, routersToo: boolean, label: string): Promise<FaultEvent[]> {
   const peers = [...otherDataNodes(n), 'witness' as const];
@@ -236,7 +222,7 @@ describe.runIf(process.env.PGHA_MATRIX === '1')(`quorum and split brain (${info.
     let cut!: NodeName;
     let faultId = '';
     let healedAt = 0;
-    const r = await trial(async (t) => {
+    const r = await underLoad(info, async (t) => {
       primary = await t.primary();
       // The standby repmgr would most like to promote: if any promotes itself, this one.
       cut = (await standbys(t)).sort((a, b) => (node(b).priority ?? 0) - (node(a).priority ?? 0))[0]!;
@@ -275,7 +261,7 @@ describe.runIf(process.env.PGHA_MATRIX === '1')(`quorum and split brain (${info.
     const test = 'witness stopped';
     let primary!: NodeName;
     let faultId = '';
-    const r = await trial(async (t) => {
+    const r = await underLoad(info, async (t) => {
       primary = await t.primary();
       const ev = await t.nemesis.inject({ fault: 'stop', target: { nodes: ['witness'] }, label: 'stop the witness' });
       expect(ev.status, ev.reason).toBe('injected');
@@ -309,7 +295,7 @@ describe.runIf(process.env.PGHA_MATRIX === '1')(`quorum and split brain (${info.
     // until it fences itself, the case in which a split brain would take client writes.
     const test = 'primary cut off, routers on both sides';
     let o!: CutPrimaryOutcome;
-    const r = await trial(async (t) => {
+    const r = await underLoad(info, async (t) => {
       o = await cutPrimary(t, false, 'cut the primary off from standbys and witness');
     });
     await judgeCutPrimary(test, r.history, o);
@@ -322,7 +308,7 @@ describe.runIf(process.env.PGHA_MATRIX === '1')(`quorum and split brain (${info.
     // replaced. Here every peer, the routers too, loses it without an error.
     const test = 'primary blackholed';
     let o!: CutPrimaryOutcome;
-    const r = await trial(async (t) => {
+    const r = await underLoad(info, async (t) => {
       o = await cutPrimary(t, true, 'blackhole the primary');
     });
     // One blackhole, two fault events (peers, routers): clocks from the first, over the whole cut.
@@ -344,13 +330,13 @@ describe.runIf(process.env.PGHA_MATRIX === '1')(`quorum and split brain (${info.
 
   it('promotes no standby while the witness still sees the primary (cut from the standbys only, repmgr #821)', { timeout: 180_000 }, async () => {
     // The primary still sees the witness, so our fence never fires: a promotion here
-    // would be two writable primaries until the heal. Nothing but repmgr's own check that
-    // the witness still sees the primary stands in the way.
+    // would be two writable primaries until the heal. Only the promote guard stands in the
+    // way (images/postgres/promote.sh asks the witness whether it reaches the primary now).
     const test = 'primary cut from standbys only';
     let primary!: NodeName;
     let faultId = '';
     let cutWall = 0;
-    const r = await trial(async (t) => {
+    const r = await underLoad(info, async (t) => {
       primary = await t.primary();
       cutWall = Date.now();
       const ev = await t.nemesis.inject({ fault: 'partition', target: { nodes: [primary], others: otherDataNodes(primary) }, label: `cut ${primary} (the primary) from the standbys only` });
