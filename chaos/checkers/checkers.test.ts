@@ -4,8 +4,10 @@ import type { Op, RoleSample, WriteRow } from '../../fixtures/workload/index.ts'
 import type { FaultEvent, RunHistory } from '../history.ts';
 import {
   checkAll,
+  faultsSpareDataNodes,
   healthyBaseline,
   noDuplicateWrites,
+  noPromotions,
   noLostWrites,
   phaseStats,
   recoveryClocks,
@@ -174,14 +176,67 @@ describe('phases', () => {
   });
 });
 
-it('checkAll runs every checker', () => {
+it('checkAll runs every checker; no-promotions only where no fault hit a data node, recovery only where faults were scheduled', () => {
   expect(checkAll(hist({})).map((v) => v.checker)).toEqual([
     'no-lost-writes',
     'no-duplicate-writes',
     'single-writable-primary',
     'recovery-within-budget',
     'healthy-baseline',
+    'no-promotions',
   ]);
+  expect(checkAll(hist({ faults: [fault('f1', 1000)] })).map((v) => v.checker)).not.toContain('no-promotions');
+  expect(checkAll(hist({}), 30_000, { scheduledFaults: 0 }).map((v) => v.checker)).not.toContain('recovery-within-budget');
+});
+
+describe('no promotions', () => {
+  // pg-1 primary, pg-2..pg-3 standbys, all 30 s; the sampler misses a probe now and then.
+  const steady = () => [
+    ...roles('pg-1', 0, 30_000, 'writable'),
+    ...roles('pg-2', 0, 30_000, 'standby'),
+    ...roles('pg-3', 0, 30_000, 'standby'),
+    { node: 'pg-2' as const, at: 12_345, wall: 0, state: 'unreachable' as const },
+  ];
+  const steadyRows = [row(1, 1000, 1), row(2, 20_000, 1)];
+
+  it('passes a steady run: one primary throughout, one timeline, unanswered probes are not role changes', () => {
+    const v = noPromotions(hist({ samples: steady(), rows: steadyRows, ops: [w(1, 1000, 'ok', { timeline: 1 })] }));
+    expect(v.status).toBe('pass');
+    expect(v.summary).toContain('pg-1 primary throughout');
+    expect(v.summary).toContain('1 probes unanswered');
+  });
+  it('fails a promotion: a standby writable, the old primary a standby after', () => {
+    const samples = [
+      ...roles('pg-1', 0, 10_000, 'writable'),
+      ...roles('pg-1', 10_000, 14_000, 'unreachable'),
+      ...roles('pg-1', 14_000, 30_000, 'standby'),
+      ...roles('pg-2', 0, 12_000, 'standby'),
+      ...roles('pg-2', 12_000, 30_000, 'writable'),
+    ];
+    const v = noPromotions(hist({ samples, rows: [row(1, 1000, 1), row(2, 13_000, 2)] }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(['pg-2 standby → writable at 12.0 s', 'pg-1 writable → standby at 14.0 s', 'timeline 1 → 2 in the rows read back']);
+  });
+  it('fails a fenced primary (writable to read-only) though no one else was promoted', () => {
+    const samples = [...roles('pg-1', 0, 5000, 'writable'), ...roles('pg-1', 5000, 6000, 'read-only'), ...roles('pg-1', 6000, 9000, 'writable')];
+    expect(noPromotions(hist({ samples })).evidence).toEqual(['pg-1 writable → read-only at 5.0 s', 'pg-1 read-only → writable at 6.0 s']);
+  });
+  it('fails on a timeline switch seen only in the acknowledged writes', () => {
+    const v = noPromotions(hist({ samples: steady(), ops: [w(1, 1000, 'ok', { timeline: 1 }), w(2, 2000, 'ok', { timeline: 2 })] }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(['acknowledged writes on timelines 1, 2']);
+  });
+  it('is unsupported without samples', () => {
+    expect(noPromotions(hist({})).status).toBe('unsupported');
+  });
+  it('applies when the faults hit only routers or the witness, not when one names a data node', () => {
+    const at = (targets: string[], status: 'injected' | 'unsupported' = 'injected') => ({ ...fault('f1', 0), targets, status });
+    expect(faultsSpareDataNodes([])).toBe(true);
+    expect(faultsSpareDataNodes([at(['proxysql']), at(['witness'])])).toBe(true);
+    expect(faultsSpareDataNodes([at(['pg-3'])])).toBe(false);
+    expect(faultsSpareDataNodes([at(['witness', 'pg-1', 'proxysql'])])).toBe(false);
+    expect(faultsSpareDataNodes([at(['pg-2'], 'unsupported')])).toBe(true);
+  });
 });
 
 it('leaves router probes out of the client clock but uses them for the router clock', () => {

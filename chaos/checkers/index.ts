@@ -5,13 +5,36 @@ import { recoveryWithinBudget, RECOVERY_BUDGET_MS } from './recovery.ts';
 import { singleWritablePrimary } from './single-primary.ts';
 import type { Verdict } from './verdict.ts';
 import { noDuplicateWrites, noLostWrites } from './writes.ts';
+import { faultsSpareDataNodes, noPromotions } from './no-promotions.ts';
 
 export { noLostWrites, noDuplicateWrites } from './writes.ts';
 export { singleWritablePrimary, splitBrains } from './single-primary.ts';
 export { recoveryClocks, recoveryWithinBudget, timelineSwitches, RECOVERY_BUDGET_MS, type RecoveryClocks, type TimelineSwitch } from './recovery.ts';
 export { phaseStats, healthyBaseline, statsOf, type PhaseStats } from './phases.ts';
+export { noPromotions, roleChanges, faultsSpareDataNodes, type RoleChange } from './no-promotions.ts';
+export { httpPhaseStats, httpStatsOf, httpTotals, type HttpPhaseStats } from './http-phases.ts';
+export { checkTrading, httpBaseline, noLostOrders } from './trading.ts';
+export { phaseWindows, type PhaseWindow } from './windows.ts';
 export type { Verdict, VerdictStatus } from './verdict.ts';
 
-export function checkAll(h: RunHistory, budgetMs = RECOVERY_BUDGET_MS): Verdict[] {
-  return [noLostWrites(h), noDuplicateWrites(h), singleWritablePrimary(h), recoveryWithinBudget(h, budgetMs), healthyBaseline(h)];
+export interface CheckOptions {
+  /**
+   * How many faults the schedule had. 0 (the soak): there is nothing to recover from, so
+   * recovery-within-budget is left out rather than reported unsupported. Otherwise a
+   * run whose faults all failed to go in is unsupported there, as it should be.
+   */
+  scheduledFaults?: number;
+}
+
+export function checkAll(h: RunHistory, budgetMs = RECOVERY_BUDGET_MS, opts: CheckOptions = {}): Verdict[] {
+  return [
+    noLostWrites(h),
+    noDuplicateWrites(h),
+    singleWritablePrimary(h),
+    ...(opts.scheduledFaults === 0 ? [] : [recoveryWithinBudget(h, budgetMs)]),
+    healthyBaseline(h),
+    // Only where no fault touched a data node (see faultsSpareDataNodes): elsewhere a role
+    // change can be the cluster doing its job.
+    ...(faultsSpareDataNodes(h.faults) ? [noPromotions(h)] : []),
+  ];
 }

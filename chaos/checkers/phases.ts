@@ -1,11 +1,10 @@
 // Client error rate and latency, before, during and after each fault: what a user of the
-// cluster saw. "during" runs from injection to heal; before and after are bounded by the
-// neighbouring faults and by `contextMs`.
+// cluster saw, in the phases of windows.ts.
 import { percentile } from '../../fixtures/stats.ts';
 import { latencyMs, type Op } from '../../fixtures/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
-import { faultWindows } from './windows.ts';
+import { faultWindows, phaseWindows } from './windows.ts';
 
 export interface PhaseStats {
   phase: string;
@@ -49,18 +48,7 @@ export function statsOf(phase: string, ops: readonly Op[], from: number, to: num
 }
 
 export function phaseStats(h: RunHistory, contextMs = 15_000): PhaseStats[] {
-  const windows = faultWindows(h);
-  if (windows.length === 0) return [statsOf('whole run', h.ops, 0, h.endedAt)];
-  const out: PhaseStats[] = [];
-  let prevEnd = 0;
-  windows.forEach(({ fault, from, to }) => {
-    const healed = Math.min(fault.healedAt ?? to, to);
-    out.push(statsOf(`${fault.id} before`, h.ops, Math.max(prevEnd, from - contextMs), from));
-    out.push(statsOf(`${fault.id} during`, h.ops, from, healed));
-    out.push(statsOf(`${fault.id} after`, h.ops, healed, Math.min(to, healed + contextMs)));
-    prevEnd = healed;
-  });
-  return out;
+  return phaseWindows(h, contextMs).map((w) => statsOf(w.phase, h.ops, w.from, w.to));
 }
 
 /** The healthy cluster before the first fault serves clients without errors. */

@@ -16,7 +16,7 @@ describe('schedules', () => {
     expect(xs.slice(0, 3)).toEqual(Array.from({ length: 3 }, seeded(42)));
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
-  it.each(SCENARIOS.map((s) => s.name))('%s puts every fault inside the run and heals it before the end', (name) => {
+  it.each(SCENARIOS.filter((s) => s.name !== 'soak').map((s) => s.name))('%s puts every fault inside the run and heals it before the end', (name) => {
     const s = buildSchedule(name, 1);
     expect(s.steps.length).toBeGreaterThan(0);
     for (const st of s.steps) expect(st.at + st.holdMs).toBeLessThanOrEqual(s.durationMs);
@@ -24,6 +24,10 @@ describe('schedules', () => {
   it('names the known scenarios when asked for an unknown one', () => {
     expect(() => scenario('nope')).toThrow(/unknown scenario "nope": use one of kill-primary/);
     expect(scenarioNames()).toContain('smoke');
+  });
+  it('the soak has no fault at all and lasts 10 minutes unless told otherwise', () => {
+    expect(buildSchedule('soak', 1)).toEqual({ scenario: 'soak', seed: 1, durationMs: 600_000, steps: [] });
+    expect(buildSchedule('soak', 9, 120_000).steps).toEqual([]);
   });
   it('the smoke scenario fits CI: a minute of load', () => {
     expect(buildSchedule('smoke', 1).durationMs).toBeLessThanOrEqual(90_000);

@@ -105,6 +105,15 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    // No faults at all: steady load for the whole run. It proves the failure detection
+    // is not too eager (no promotion under load alone) and gives the baseline numbers
+    // every fault scenario is compared with. Nightly, 10 minutes.
+    name: 'soak',
+    claim: 'steady load and no faults: no promotion, no role or timeline change, no acknowledged write lost',
+    defaultDurationMs: 600_000,
+    steps: () => [],
+  },
+  {
     // CI-sized: one primary kill and one router kill, about a minute of load.
     name: 'smoke',
     claim: 'a killed primary and then a killed router: clients write again within 30 s, no acknowledged write lost',

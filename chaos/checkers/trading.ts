@@ -1,0 +1,64 @@
+// Invariants of the trading service's run: the healthy cluster serves HTTP clients
+// without errors, and every order the service acknowledged is there at the end, once,
+// with positions that add up to the orders.
+import { isHttpError, type TradingHistory } from '../../fixtures/trading/index.ts';
+import type { RunHistory } from '../history.ts';
+import { httpStatsOf } from './http-phases.ts';
+import { verdict, type Verdict } from './verdict.ts';
+import { faultWindows } from './windows.ts';
+
+/** Before the first fault (the whole run when there is none), at most `maxErrorRate` of HTTP requests fail. */
+export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = 0.01): Verdict {
+  const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
+  const until = faultWindows(h)[0]?.from ?? h.endedAt;
+  const s = httpStatsOf('baseline', t, 0, until);
+  if (s.sent === 0) return { checker: 'http-baseline', claim, status: 'unsupported', summary: 'no HTTP request was sent before the first fault', evidence: [] };
+  const bad = t.requests.filter((r) => r.sentAt < until && isHttpError(r));
+  return verdict(
+    'http-baseline',
+    claim,
+    s.errorRate > maxErrorRate ? bad.map((r) => `${r.id} ${r.kind}: ${r.status ?? r.error ?? 'no answer'} at ${(r.sentAt / 1000).toFixed(1)} s`) : [],
+    `${s.sent} requests before the first fault (${s.expected} at the fixed rate), ${(s.errorRate * 100).toFixed(2)} % failed, p99 ${s.p99.toFixed(0)} ms`,
+    () => `${bad.length} of ${s.sent} HTTP requests failed before any fault (${(s.errorRate * 100).toFixed(1)} %)`,
+  );
+}
+
+const key = (account: string, symbol: string) => `${account} ${symbol}`;
+
+/**
+ * An acknowledged order (201, or 200 for a client id already placed) is present; an
+ * order refused with a 4xx is not; a 5xx or no answer may be either (the commit may have
+ * landed before the deadline ran out). No order appears that nobody sent, and each
+ * account's position in a symbol equals the sum of its orders: no order half applied.
+ */
+export function noLostOrders(t: TradingHistory): Verdict {
+  const claim = 'every order the trading service acknowledged is stored once, and positions add up to the stored orders';
+  if (!t.orders) return { checker: 'no-lost-orders', claim, status: 'unsupported', summary: 'the orders could not be read back from a primary', evidence: [] };
+  const stored = new Map<string, number>();
+  for (const o of t.orders.orders) stored.set(o.clientOrderId, (stored.get(o.clientOrderId) ?? 0) + 1);
+  const places = t.requests.filter((r) => r.kind === 'place-order' && r.clientOrderId);
+  const acked = places.filter((r) => r.status === 201 || r.status === 200);
+  const lost = acked.filter((r) => !stored.has(r.clientOrderId!)).map((r) => `${r.id} (order ${r.clientOrderId}) answered ${r.status}, missing`);
+  const refused = places.filter((r) => r.status !== undefined && r.status >= 400 && r.status < 500 && stored.has(r.clientOrderId!)).map((r) => `${r.id} (order ${r.clientOrderId}) answered ${r.status}, yet stored`);
+  const sent = new Set(places.map((r) => r.clientOrderId));
+  const phantom = [...stored.keys()].filter((c) => !sent.has(c)).map((c) => `order ${c} stored, sent by no request`);
+  const twice = [...stored].filter(([, n]) => n > 1).map(([c, n]) => `order ${c} stored ${n} times`);
+  const sums = new Map<string, number>();
+  for (const o of t.orders.orders) sums.set(key(o.account, o.symbol), (sums.get(key(o.account, o.symbol)) ?? 0) + (o.side === 'buy' ? o.qty : -o.qty));
+  const held = new Map(t.orders.positions.map((p) => [key(p.account, p.symbol), p.qty]));
+  const skewed = [...new Set([...sums.keys(), ...held.keys()])]
+    .filter((k) => (sums.get(k) ?? 0) !== (held.get(k) ?? 0))
+    .map((k) => `position ${k}: ${held.get(k) ?? 'none'} held, orders sum to ${sums.get(k) ?? 0}`);
+  const unsure = places.filter((r) => isHttpError(r));
+  return verdict(
+    'no-lost-orders',
+    claim,
+    [...lost, ...refused, ...phantom, ...twice, ...skewed],
+    `all ${acked.length} acknowledged orders stored once, ${held.size} positions add up; ${unsure.length} got a 5xx or no answer (${unsure.filter((r) => stored.has(r.clientOrderId!)).length} of them stored)`,
+    (n) => `${lost.length} acknowledged orders lost, ${refused.length} refused orders stored, ${phantom.length} phantom, ${twice.length} stored twice, ${skewed.length} positions off (${n} problems)`,
+  );
+}
+
+export function checkTrading(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>): Verdict[] {
+  return [httpBaseline(t, h), noLostOrders(t)];
+}
