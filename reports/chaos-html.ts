@@ -1,16 +1,11 @@
 // One self-contained page per chaos run: the verdicts on top, then a timeline (inline
 // SVG, no external assets) with the faults as bands over throughput, errors, latency and
 // every data node's role.
-import { percentile } from '../fixtures/stats.ts';
 import { latencyMs, type Op, type RoleSample } from '../fixtures/workload/index.ts';
+import { esc, faultBands, latencyLines, LEFT, msCell, PLOT, sec, SVG_STYLE, table, td, timeAxis, W, xScale } from './chaos-html-parts.ts';
+import { httpSection } from './chaos-html-http.ts';
 import type { ChaosReport } from './chaos-report.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
-
-const W = 960;
-const LEFT = 110;
-const PLOT = W - LEFT - 20;
 const STATE_COLOR: Record<RoleSample['state'], string> = { writable: '#2e7d32', 'read-only': '#ef6c00', standby: '#1565c0', unreachable: '#9e9e9e' };
 
 interface Bucket {
@@ -37,7 +32,7 @@ function buckets(ops: readonly Op[], endMs: number, stepMs: number): Bucket[] {
 function timeline(r: ChaosReport): string {
   const h = r.history;
   const end = Math.max(h.endedAt, 1);
-  const x = (t: number) => LEFT + (Math.min(Math.max(t, 0), end) / end) * PLOT;
+  const x = xScale(end);
   const stepMs = 1000;
   const bs = buckets(h.ops, end, stepMs);
   const bw = Math.max(1, (stepMs / end) * PLOT - 0.5);
@@ -61,17 +56,7 @@ function timeline(r: ChaosReport): string {
 
   // Latency p50 / p99 per second, of acknowledged operations.
   const latH = 110;
-  const p50 = bs.map((b) => percentile(b.lat, 50));
-  const p99 = bs.map((b) => percentile(b.lat, 99));
-  const maxLat = Math.max(1, ...p99.filter((v) => Number.isFinite(v)));
-  const ly = (v: number) => y + latH - (Math.min(v, maxLat) / maxLat) * latH;
-  const line = (vals: number[], color: string, id: string) => {
-    const pts = vals.map((v, i) => (Number.isFinite(v) ? `${(x(bs[i]!.t) + bw / 2).toFixed(1)},${ly(v).toFixed(1)}` : '')).filter(Boolean);
-    return `<polyline id="${id}" fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
-  };
-  parts.push(`<text x="8" y="${y + 14}" class="lbl">latency</text><text x="8" y="${y + 28}" class="sub">p50 / p99 ms</text>`);
-  parts.push(line(p50, '#5e35b1', 'latency-p50'), line(p99, '#d81b60', 'latency-p99'));
-  parts.push(`<text x="${LEFT - 4}" y="${y + 10}" class="ax" text-anchor="end">${maxLat.toFixed(0)}</text>`);
+  parts.push(latencyLines(bs, x, bw, y, latH, 'latency'));
   y += latH + 25;
 
   // Roles: one lane per sampled node, a segment per run of one state.
@@ -96,31 +81,14 @@ function timeline(r: ChaosReport): string {
   parts.push(`</g>`);
   y += 10;
 
-  // Time axis.
-  const tickEvery = end > 240_000 ? 30_000 : end > 90_000 ? 15_000 : 5_000;
-  for (let t = 0; t <= end; t += tickEvery) {
-    parts.push(`<line x1="${x(t)}" y1="${y}" x2="${x(t)}" y2="${y + 4}" stroke="#555"/><text x="${x(t)}" y="${y + 16}" class="ax" text-anchor="middle">${t / 1000}s</text>`);
-  }
+  parts.push(timeAxis(x, end, y));
   const height = y + 24;
-
-  // Fault bands over everything, drawn first so data sits on top.
-  const bands = h.faults.map((f) => {
-    const to = f.healedAt ?? h.endedAt;
-    const cls = f.status === 'injected' ? 'fault-band' : `fault-band ${f.status}`;
-    const fill = f.status === 'injected' ? '#ffcc80' : '#e0e0e0';
-    return `<g class="${cls}" data-fault="${esc(f.id)}"><rect x="${x(f.injectedAt).toFixed(1)}" y="18" width="${Math.max(2, x(to) - x(f.injectedAt)).toFixed(1)}" height="${height - 40}" fill="${fill}" opacity="0.45"/><text x="${(x(f.injectedAt) + 3).toFixed(1)}" y="14" class="fl">${esc(f.id)}: ${esc(f.label)}${f.status !== 'injected' ? ` (${f.status})` : ''}</text></g>`;
-  });
   return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" data-ops="${h.ops.length}" data-samples="${h.samples.length}" data-faults="${h.faults.length}">
-<style>.lbl{font:12px sans-serif;fill:#222}.sub{font:10px sans-serif;fill:#777}.ax{font:10px sans-serif;fill:#555}.fl{font:11px sans-serif;fill:#8d4a00}</style>
-${bands.join('\n')}
+${SVG_STYLE}
+${faultBands(h.faults, h.endedAt, x, height)}
 ${parts.join('\n')}
 </svg>`;
 }
-
-function table(head: string[], rows: string[][], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
-}
-const td = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${esc(s)}</td>`;
 
 export function renderHtml(r: ChaosReport): string {
   const s = r.summary;
@@ -146,7 +114,7 @@ export function renderHtml(r: ChaosReport): string {
     : '';
   const phases = table(
     ['phase', 'ops', 'failed', 'unknown', 'error rate', 'ok/s', 'p50 ms', 'p95 ms', 'p99 ms'],
-    s.phases.map((p) => [td(p.phase), td(String(p.ops)), td(String(p.fail)), td(String(p.unknown)), td(`${(p.errorRate * 100).toFixed(1)} %`), td(p.okPerSecond.toFixed(1)), ...[p.p50, p.p95, p.p99].map((v) => td(Number.isFinite(v) ? v.toFixed(0) : '–'))]),
+    s.phases.map((p) => [td(p.phase), td(String(p.ops)), td(String(p.fail)), td(String(p.unknown)), td(`${(p.errorRate * 100).toFixed(1)} %`), td(p.okPerSecond.toFixed(1)), ...[p.p50, p.p95, p.p99].map(msCell)]),
   );
   const unsupported = s.unsupported.length
     ? `<h2>Unsupported here (not passed)</h2><ul id="unsupported">${s.unsupported.map((u) => `<li><b>${esc(u.what)}</b>: ${esc(u.why)}</li>`).join('')}</ul>`
@@ -158,7 +126,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1 .pass{color:#2e7d32}h1 .fail{color:#c62828}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 td.v.pass{background:#e8f5e9;color:#1b5e20;font-weight:bold}td.v.fail{background:#ffebee;color:#b71c1c;font-weight:bold}td.v.unsupported{background:#fff8e1;color:#8d6e00;font-weight:bold}
-td.over{color:#b71c1c;font-weight:bold}code{font-size:12px}pre{background:#f6f6f6;padding:8px}
+td.over,td.bad{color:#b71c1c;font-weight:bold}.note{font-size:12px;color:#555}code{font-size:12px}pre{background:#f6f6f6;padding:8px}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 14px 0 4px;vertical-align:middle}
 </style></head><body>
 <h1>Chaos <code>${esc(s.scenario)}</code>, seed ${s.seed}: <span id="outcome" class="${s.outcome}">${s.outcome.toUpperCase()}</span></h1>
@@ -172,6 +140,7 @@ ${timeline(r)}
 ${recovery}${switches}
 <h2>Clients before, during and after each fault</h2>
 ${phases}
+${httpSection(r)}
 ${unsupported}
 <h2>Schedule</h2><pre>${esc(s.schedule)}</pre>
 <h2>Images</h2><ul>${s.images.map((i) => `<li><code>${esc(i.ref)}</code> ${esc(i.digest)}</li>`).join('')}</ul>
