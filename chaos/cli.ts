@@ -1,4 +1,5 @@
 // npm run chaos -- --scenario <name> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]
+// Every run drives the trading service with autocannon at a fixed rate beside the workload.
 // Exit 0: every invariant held. 1: one broke (the summary names it and the operation
 // ids). 2: the run couldn't be made (bad arguments, no Docker).
 import { parseArgs } from 'node:util';
@@ -9,6 +10,8 @@ import { parseDuration } from './scenarios/duration.ts';
 import { buildSchedule, scenarioNames } from './scenarios/scenarios.ts';
 import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
 import { runChaos } from './run.ts';
+import type { HttpPhaseStats } from './checkers/index.ts';
+import type { TradingSummary } from '../reports/chaos-report.ts';
 
 const USAGE = `usage: npm run chaos -- --scenario <${scenarioNames().join('|')}> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]`;
 
@@ -42,6 +45,15 @@ function parse(): { schedule: Schedule; proxy: ProxyChoice } {
   return { schedule: buildSchedule(values.scenario, seed, durationMs), proxy };
 }
 
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)}` : '–');
+
+/** What the trading service's HTTP clients saw, a line per phase. */
+function httpLines(t: TradingSummary): string[] {
+  const line = (p: HttpPhaseStats) =>
+    `sent ${p.sent} of ${p.expected}, 5xx ${p.serverErrors}, no answer ${p.noAnswer}, 4xx ${p.clientErrors}, p50/p90/p99/max ${ms(p.p50)}/${ms(p.p90)}/${ms(p.p99)}/${ms(p.max)} ms`;
+  return [`  http at ${t.load.targetRate} req/s: ${line(t.totals)}`, ...t.phases.map((p) => `    ${p.phase.padEnd(10)} ${line(p)}`)];
+}
+
 const { schedule, proxy } = parse();
 process.stdout.write(`${describeSchedule(schedule)}\n(repeat with --scenario ${schedule.scenario} --seed ${schedule.seed} --duration ${schedule.durationMs / 1000}s)\n`);
 try {
@@ -59,6 +71,7 @@ try {
     ...s.recovery.map((c) => `  clocks ${c.faultId} (${c.label}): database ${c.databaseMs === null ? 'never' : `${(c.databaseMs / 1000).toFixed(1)} s`}, ` +
       `${Object.entries(c.routerMs).map(([r, ms]) => `router ${r} ${ms === null || ms === undefined ? 'none' : `${(ms / 1000).toFixed(1)} s`}`).join(', ')}, client ${c.clientMs === null ? 'never' : `${(c.clientMs / 1000).toFixed(1)} s`}`),
     ...s.timelineSwitches.map((t) => `  timeline ${t.fromTimeline}→${t.toTimeline}: write gap ${(t.gapMs / 1000).toFixed(1)} s (server clocks)`),
+    ...(s.trading ? httpLines(s.trading) : []),
     ...s.unsupported.map((u) => `  UNSUPPORTED ${u.what}: ${u.why}`),
     `  report: ${dir}/report.html`,
   ];

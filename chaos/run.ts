@@ -1,6 +1,7 @@
-// One chaos run: a cluster (its own, or one handed in), the workload and role sampler
-// on one clock, the schedule's faults injected and healed, then the cluster proven formed
-// again, the rows read back, the checkers run and the reports written.
+// One chaos run: a cluster (its own, or one handed in), the workload, the role sampler
+// and the trading service under autocannon on one clock, the schedule's faults injected
+// and healed, then the cluster proven formed again, the rows and orders read back, the
+// checkers run and the reports written.
 import { startCluster } from '../fixtures/cluster.ts';
 import { waitFormed } from '../fixtures/cluster.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
@@ -9,7 +10,8 @@ import { roles } from '../fixtures/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { routers, type NodeName } from '../fixtures/topology.ts';
 import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../fixtures/workload/index.ts';
-import { checkAll, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
+import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../fixtures/trading/index.ts';
+import { checkAll, checkTrading, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
 import type { RunHistory } from './history.ts';
 import { createNemesis } from './nemesis/index.ts';
 import { resolveStep, type RoleState } from './scenarios/resolve.ts';
@@ -22,6 +24,8 @@ export interface ChaosRunOptions {
   /** Run against this cluster instead of booting one; it is healed and proven formed after. */
   cluster?: { info: ClusterInfo; flavorReason?: string; baseImage?: string };
   budgetMs?: number;
+  /** The trading service and its HTTP load (default: on, 40 req/s); false: none. */
+  trading?: TradingRunOptions | false;
 }
 
 export interface ChaosResult {
@@ -50,9 +54,11 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
   const flavorReason = own?.images.flavorReason ?? opts.cluster?.flavorReason ?? '';
   const clock = startClock();
   const nemesis = createNemesis(info0, clock);
+  let trading: TradingRun | undefined;
+  let tradingError: string | undefined;
   const onSignal = () => {
-    note('interrupted: healing every fault before leaving');
-    void nemesis.healAll().finally(() => process.exit(130));
+    note('interrupted: stopping the HTTP load, healing every fault before leaving');
+    void Promise.allSettled([trading?.stop(), nemesis.healAll()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -62,6 +68,15 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
     const source = () => nemesis.info();
     const sampler = startRoleSampler(source, { clock });
     const workload = await startWorkload(source, { clock, writers: 4, readers: 2, writeRate: 40, readRate: 20 });
+    if (opts.trading !== false) {
+      try {
+        trading = await startTradingRun(info0, source, clock, opts.trading ?? {});
+        note(`trading service at ${trading.url}, autocannon at ${trading.settings.targetRate} req/s`);
+      } catch (e) {
+        tradingError = `the trading service could not start: ${(e as Error).message}`;
+        note(tradingError);
+      }
+    }
     const heals: Promise<void>[] = [];
     await phase(`chaos: ${schedule.scenario}, seed ${schedule.seed}, ${(schedule.durationMs / 1000).toFixed(0)} s under load`, async () => {
       for (const step of schedule.steps) {
@@ -80,6 +95,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       await Promise.all(heals);
     });
     const ops = await workload.stop();
+    const http = await trading?.stop();
     const samples = await sampler.stop();
     const endedAt = clock.now();
     await nemesis.healAll();
@@ -90,15 +106,29 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
     );
     let rows: WriteRow[] | undefined;
     let readFrom: string | undefined;
+    let orders: OrdersReadBack | undefined;
     try {
       const rb = await readBack(info, workload.keys);
       rows = rb.rows;
       readFrom = `${rb.from}${rb.writable.length > 1 ? ` (writable at read time: ${rb.writable.join(', ')})` : ''}`;
+      // From the node the writes were read from: the primary on the newest timeline.
+      if (trading) {
+        try {
+          orders = await readOrders(info, rb.from, trading.runTag);
+        } catch (e) {
+          note(`orders read back failed: ${(e as Error).message}`);
+        }
+      }
     } catch (e) {
       note(`read back failed: ${(e as Error).message}`);
     }
     const history: RunHistory = { ops, samples, faults: nemesis.events(), ...(rows ? { rows } : {}), endedAt, epochWall: clock.epochWall };
-    const verdicts = [...checkAll(history, opts.budgetMs ?? RECOVERY_BUDGET_MS), reform];
+    const tradingHistory: TradingHistory | undefined = http ? { ...http, ...(orders ? { orders } : {}) } : undefined;
+    const verdicts = [
+      ...checkAll(history, opts.budgetMs ?? RECOVERY_BUDGET_MS, { scheduledFaults: schedule.steps.length }),
+      ...(tradingHistory ? checkTrading(tradingHistory, history) : []),
+      reform,
+    ];
     const { report, dir } = writeChaosReport({
       runId: info.runId,
       schedule,
@@ -111,9 +141,13 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       images: [info.images.postgres, info.images.router],
       readBackFrom: readFrom,
       budgetMs: opts.budgetMs ?? RECOVERY_BUDGET_MS,
+      ...(tradingHistory ? { trading: tradingHistory } : {}),
+      ...(tradingError ? { tradingError } : {}),
     });
     return { report, dir, failed: verdicts.filter((v) => v.status === 'fail') };
   } finally {
+    // Also on failure: no autocannon lane or listening service may outlive the run.
+    await trading?.stop().catch(() => {});
     await nemesis.healAll().catch(() => {});
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
