@@ -37,6 +37,12 @@ REPMGR_RECONNECT_INTERVAL="${REPMGR_RECONNECT_INTERVAL:-1}"
 REPMGR_CONNECT_TIMEOUT="${REPMGR_CONNECT_TIMEOUT:-1}"
 # With the default 15 s the witness can miss a new primary's record and stay degraded.
 REPMGR_WITNESS_SYNC_INTERVAL="${REPMGR_WITNESS_SYNC_INTERVAL:-2}"
+# How long rejoin and follow wait for the node to attach before they count as failed. A
+# rejoin that works attaches in 2-6 s here and the fallback is a fresh clone, so repmgr's
+# 60 s only delays it; repmgrd monitors nothing while a follow waits, so a primary that
+# dies during the follow (a second failover) is noticed only after this.
+REPMGR_NODE_REJOIN_TIMEOUT="${REPMGR_NODE_REJOIN_TIMEOUT:-20}"
+REPMGR_STANDBY_FOLLOW_TIMEOUT="${REPMGR_STANDBY_FOLLOW_TIMEOUT:-10}"
 if [ "$IS_WITNESS" = true ]; then REPMGR_PRIORITY="${REPMGR_PRIORITY:-0}"; else REPMGR_PRIORITY="${REPMGR_PRIORITY:-$((200 - NODE_ID))}"; fi
 WITNESS_HOST="${WITNESS_HOST:-witness$HOST_SUFFIX}"
 export NODE_HOST PG_PORT REPMGR_CONNECT_TIMEOUT WITNESS_HOST
@@ -65,6 +71,8 @@ monitor_interval_secs=$REPMGR_MONITOR_INTERVAL_SECS
 reconnect_attempts=$REPMGR_RECONNECT_ATTEMPTS
 reconnect_interval=$REPMGR_RECONNECT_INTERVAL
 witness_sync_interval=$REPMGR_WITNESS_SYNC_INTERVAL
+node_rejoin_timeout=$REPMGR_NODE_REJOIN_TIMEOUT
+standby_follow_timeout=$REPMGR_STANDBY_FOLLOW_TIMEOUT
 degraded_monitoring_timeout=-1
 log_level='INFO'
 log_status_interval=60
@@ -225,6 +233,7 @@ run_repmgrd() {
     [ -e /run/pgha-stopping ] && break
     log "repmgrd exited; restarting it in 1 s"
     sleep 1
+    [ "$IS_WITNESS" = true ] || repair_upstream
   done
 }
 

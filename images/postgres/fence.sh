@@ -5,7 +5,8 @@
 # newer timeline is stale (it was paused or cut off while a standby was promoted) and
 # steps down at once. When peers are visible again a fenced node rejoins the current
 # primary (pg_rewind where the timelines diverged), or, if no failover happened after
-# all, starts again as the primary it was.
+# all, starts again as the primary it was. A standby the primary has not seen streaming
+# for PGHA_DETACHED_STANDBY_SECS rejoins it, re-cloning if a rejoin can't attach it.
 set -Euo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 
@@ -14,6 +15,11 @@ FENCE_AFTER_MS=$(( ${PGHA_FENCE_AFTER_SECS:-2} * 1000 ))
 # a hung primary is only replaced after several seconds (about 6 here), so a shorter
 # freeze needs no stop.
 FREEZE_AFTER_MS=$(( ${PGHA_FREEZE_AFTER_SECS:-4} * 1000 ))
+# Far above a follow (2-6 s) or a switchover's re-pointing, so this never races repmgrd's
+# own follow; it catches what repmgr leaves stuck, e.g. a standby that received a partial
+# WAL page past the new timeline's fork: follow refuses, pg_rewind finds nothing to
+# rewind, and the walreceiver never gets past "startup".
+DETACHED_AFTER_MS=$(( ${PGHA_DETACHED_STANDBY_SECS:-30} * 1000 ))
 now_ms() { date +%s%3N; }
 
 local_is_primary() { [ "$(local_sql 'SELECT NOT pg_is_in_recovery()' 2>/dev/null)" = t ]; }
@@ -69,9 +75,25 @@ fence_now() {
   fenced=true
 }
 
+# Called every few seconds on a running standby. A standby cut off from everyone finds no
+# primary and is left alone: it catches up by itself after the heal.
+check_standby_attached() {
+  local primary
+  primary=$(find_primary)
+  if [ -z "$primary" ] || attached_to "$primary" || repmgr_busy; then detached_since=; return; fi
+  detached_since=${detached_since:-$(now_ms)}
+  (( $(now_ms) - detached_since >= DETACHED_AFTER_MS )) || return 0
+  log "standby: $primary is primary and has not seen this node streaming for $(( ($(now_ms) - detached_since) / 1000 )) s: rejoining it"
+  rejoin_primary "$primary"
+  restart_repmgrd
+  detached_since=
+}
+
 fenced=false
 armed=false
 last_seen=
+detached_since=
+tick=0
 while [ ! -e /run/pgha-stopping ]; do
   # A half-second sleep that took seconds means this node was frozen (docker pause,
   # SIGSTOP, a hung VM), long enough that a standby may have been promoted meanwhile.
@@ -99,7 +121,14 @@ while [ ! -e /run/pgha-stopping ]; do
     last_seen=
     continue
   fi
-  pg_is_running && local_is_primary || { last_seen=; continue; }
+  if ! pg_is_running; then last_seen=; detached_since=; continue; fi
+  if ! local_is_primary; then
+    last_seen=
+    tick=$(( (tick + 1) % 4 ))
+    (( tick == 0 )) && check_standby_attached
+    continue
+  fi
+  detached_since=
   if any_peer_visible; then
     last_seen=$(now_ms)
     armed=true

@@ -7,7 +7,8 @@ PG_LOG="$PGHA_LOG_DIR/postgresql.log"
 log() { printf '[pgha %s %s] %s\n' "$(date -u +%H:%M:%S.%3N)" "${NODE_NAME:-?}" "$*"; }
 die() { log "FATAL: $*" >&2; exit 64; }
 
-as_pg() { gosu postgres "$@"; }
+# repmgrd's follow command already runs as postgres, where gosu can't switch users.
+as_pg() { if [ "$(id -u)" = 0 ]; then gosu postgres "$@"; else "$@"; fi; }
 
 # Passwords: the published defaults of the cluster this repo models are public knowledge,
 # so an image that accepted them would ship a known credential to production.
@@ -86,6 +87,15 @@ writable_primaries() {
 # The writable peer on the newest timeline, if any, registered or not: a node that finds
 # one must never start as a second primary.
 find_primary() { writable_primaries | sort -n -k1,1 | tail -n 1 | cut -d' ' -f2; }
+
+# Whether the primary `host` has this node in pg_stat_replication, streaming (or catching up:
+# a rejoined node far behind is attached, not stuck).
+attached_to() {
+  [ "$(peer_sql "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$NODE_NAME' AND state IN ('streaming', 'catchup')")" = 1 ]
+}
+
+# A repmgr action on this node (follow, rejoin, clone) is under way: not ours to judge.
+repmgr_busy() { pgrep -f 'repmgr .*(standby (follow|clone)|node rejoin)' >/dev/null; }
 
 # Waits (up to 60 s) until repmgr's metadata on the primary names it primary: rejoin and
 # clone read that metadata, and refuse a primary it does not name yet.
