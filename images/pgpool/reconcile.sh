@@ -7,10 +7,15 @@
 #   it resumes or dies (no packet comes to be reset), and so does pgpool's restart of its
 #   children: a known limit of this flavor, measured by the failover suite. The rule goes
 #   when the node answers again. Runs as root (iptables); probes as root too.
+# - Backends' addresses: pgpool resolves them from /etc/hosts, because Docker's DNS failed
+#   under load; a restarted backend may come back on another address (a full-cluster stop
+#   and start shuffled them), so each address DNS gives is written there, every few
+#   seconds. A failed lookup keeps the entry: it is the DNS outage /etc/hosts is for.
 # - A backend pgpool marked down that in fact serves is re-attached. auto_failback covers
 #   standbys only; a primary marked down by mistake would otherwise stay out for good. A
-#   writable node is attached only while pgpool has no primary, so an unfenced old
-#   primary is never handed traffic next to a new one.
+#   writable node is attached only while pgpool has no primary that says it is one, and
+#   only if it is the one writable node, so an unfenced old primary is never handed
+#   traffic next to a new one.
 . /usr/local/lib/pgha/pgpool-lib.sh
 
 # Consecutive probes a backend may miss before it is detached (each waits 2 s at most).
@@ -19,9 +24,15 @@ declare -A missed
 
 export PGPASSFILE=/var/lib/postgresql/.pgpass
 
-node_role() { # prints standby | primary, or nothing when the node does not answer in time
-  psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
-    -c "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null
+# Prints standby | primary, or nothing when the node does not answer in time or another
+# node answers at its address (an /etc/hosts entry not yet refreshed after a restart):
+# each node's cluster_name is its own name.
+node_role() {
+  local out
+  out=$(psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
+    -c "SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null)
+  [ "${out%% *}" = "${1%%.*}" ] && printf '%s' "${out##* }"
+  return 0
 }
 
 rule() { # the iptables rule that resets pgpool's (uid postgres) connections to a node
@@ -29,12 +40,39 @@ rule() { # the iptables rule that resets pgpool's (uid postgres) connections to 
   ip=$(getent hosts "$1" | awk '{print $1; exit}')
   [ -n "$ip" ] && printf '%s\n' OUTPUT -d "$ip" -p tcp --dport "$2" -m owner --uid-owner postgres -j REJECT --reject-with tcp-reset
 }
-cut_off() { local r; mapfile -t r < <(rule "$1" "$2"); [ ${#r[@]} -gt 0 ] && { iptables -C "${r[@]}" 2>/dev/null || iptables -I "${r[@]}"; }; }
-restore() { local r; mapfile -t r < <(rule "$1" "$2"); [ ${#r[@]} -gt 0 ] && while iptables -D "${r[@]}" 2>/dev/null; do :; done; }
+# The rule is removed by the address it was put in with: the node's address may have
+# changed since, and the old one may belong to another node by now.
+declare -A cut_rule
+cut_off() { # $1 node index, $2 host, $3 port
+  local r; mapfile -t r < <(rule "$2" "$3")
+  [ ${#r[@]} -gt 0 ] || return 0
+  iptables -C "${r[@]}" 2>/dev/null || iptables -I "${r[@]}"
+  cut_rule[$1]="${r[*]}"
+}
+restore() { # $1 node index
+  local r
+  [ -n "${cut_rule[$1]:-}" ] || return 0
+  read -ra r <<< "${cut_rule[$1]}"
+  while iptables -D "${r[@]}" 2>/dev/null; do :; done
+  unset "cut_rule[$1]"
+}
+
+# /etc/hosts is bind-mounted by Docker: rewritten in place, never renamed over.
+refresh_hosts() {
+  local host now was
+  for host in "$@"; do
+    now=$(getent -s dns hosts "$host" | awk '{print $1; exit}')
+    was=$(getent -s files hosts "$host" | awk '{print $1; exit}')
+    [ -n "$now" ] && [ "$now" != "$was" ] || continue
+    log "$host is at $now now (was ${was:-not in /etc/hosts}): updating /etc/hosts"
+    { grep -vE "[[:space:]]$host([[:space:]]|\$)" /etc/hosts; printf '%s\t%s\n' "$now" "$host"; } > /tmp/pgha-hosts
+    cat /tmp/pgha-hosts > /etc/hosts
+  done
+}
 
 while sleep 1; do
   info=$(pcp pcp_node_info -a 2>/dev/null) || continue
-  has_primary=$(awk '$5 == "up" && $7 == "primary" { print "yes" }' <<< "$info" | head -n1)
+  refresh_hosts $(awk '{print $1}' <<< "$info")
   # Probe every backend at once, so one hung node costs one timeout per round.
   i=0
   while read -r host port _rest; do
@@ -46,6 +84,16 @@ while sleep 1; do
   # and rejoined as a standby, pgpool was seen to keep sending writes to it. Without
   # --switchover, pcp_promote_node only moves pgpool's primary; it promotes nothing.
   believed=$(awk '$7 == "primary" { print NR - 1; exit }' <<< "$info")
+  # pgpool "has a primary" only if the node it takes for one is up and says it is one: a
+  # primary it marked down must be re-attached when the node it promoted instead turned
+  # out to be a standby (seen after a full-cluster restart shuffled addresses).
+  has_primary=
+  if [ -n "$believed" ] && [ "$(cat "/tmp/pgha-role-$believed" 2>/dev/null)" = primary ] \
+     && awk -v n="$((believed + 1))" 'NR == n && $5 != "down" { ok = 1 } END { exit !ok }' <<< "$info"; then
+    has_primary=yes
+  fi
+  # The one node that says it is primary (a writable node is only ever attached if it is
+  # the only one: an unfenced old primary never gets traffic next to a new one).
   actual=$(for f in /tmp/pgha-role-*; do [ "$(cat "$f")" = primary ] && basename "$f"; done | sed 's/pgha-role-//')
   if [ -n "$actual" ] && [ "$(wc -w <<< "$actual")" = 1 ] && [ "$actual" != "$believed" ] \
      && awk -v n="$((actual + 1))" 'NR == n && $5 != "down" { ok = 1 } END { exit !ok }' <<< "$info"; then
@@ -59,13 +107,13 @@ while sleep 1; do
       missed[$i]=$(( ${missed[$i]:-0} + 1 ))
       if (( missed[$i] == HUNG_AFTER )); then
         log "cutting node $i ($host) off from pgpool: no answer to $HUNG_AFTER probes in a row"
-        cut_off "$host" "$port"
+        cut_off "$i" "$host" "$port"
         [ "$status" = 3 ] || pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed"
       fi
     else
-      (( ${missed[$i]:-0} >= HUNG_AFTER )) && { log "node $i ($host) answers again"; restore "$host" "$port"; }
+      (( ${missed[$i]:-0} >= HUNG_AFTER )) && { log "node $i ($host) answers again"; restore "$i"; }
       missed[$i]=0
-      if [ "$status" = 3 ] && { [ "$r" = standby ] || { [ "$r" = primary ] && [ -z "$has_primary" ]; }; }; then
+      if [ "$status" = 3 ] && { [ "$r" = standby ] || { [ "$r" = primary ] && [ -z "$has_primary" ] && [ "$actual" = "$i" ]; }; }; then
         log "re-attaching node $i ($host, $r): it serves but pgpool marked it down"
         pcp pcp_attach_node -n "$i" >/dev/null 2>&1 || log "pcp_attach_node $i failed"
       fi

@@ -3,7 +3,9 @@
 # been promoted after it and be down too, holding newer data. It starts read-only (as a
 # standby with no upstream, so peers can ask it where its WAL ends) and the node with the
 # newest data, by timeline, then WAL position, then priority, is promoted once a majority
-# of the repmgr nodes can be seen. The others rejoin it.
+# of the repmgr nodes can be seen and either every data node answered or
+# PGHA_ELECTION_GRACE_SECS passed: after a full stop the nodes come back one by one, and
+# the first majority to answer may lack the node with the newest data. The others rejoin it.
 
 # "<timeline> <lsn as a number> <priority> <host>" for a running node, or nothing.
 # A standby's timeline is the newest of its last checkpoint's and the one recovery must
@@ -15,6 +17,7 @@ position_sql="SELECT greatest((pg_control_checkpoint()).timeline_id, (pg_control
 
 PGHA_ELECTION_LOG_EVERY=10
 PGHA_ELECTION_MIN_WAIT_SECS="${PGHA_ELECTION_MIN_WAIT_SECS:-0}"
+PGHA_ELECTION_GRACE_SECS="${PGHA_ELECTION_GRACE_SECS:-10}"
 
 election_positions() {
   local host out
@@ -38,10 +41,28 @@ visible_count() {
   printf '%s' "$n"
 }
 
-elect_or_rejoin() {
-  local total waited=0 best primary
+# The host to promote, once an election may be held (see the top): the newest position
+# among the data nodes that answer. Prints nothing while it may not.
+# $1: seconds this election has waited so far.
+election_winner() {
+  local waited="$1" total positions nodes
   IFS=',' read -ra all <<< "$PEERS,$WITNESS_HOST"
   total=${#all[@]}
+  if (( $(visible_count) * 2 <= total )); then
+    (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: fewer than a majority of the $total repmgr nodes answer; waiting" >&2
+    return 0
+  fi
+  IFS=',' read -ra nodes <<< "$PEERS"
+  positions=$(election_positions)
+  if (( $(grep -c . <<< "$positions") < ${#nodes[@]} && waited < PGHA_ELECTION_GRACE_SECS )); then
+    (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: not every data node answers yet; waiting up to ${PGHA_ELECTION_GRACE_SECS} s for the rest" >&2
+    return 0
+  fi
+  sort -k1,1n -k2,2n -k3,3n <<< "$positions" | tail -n 1
+}
+
+elect_or_rejoin() {
+  local waited=0 best primary
   log "was primary, and no peer is writable: starting read-only to elect the node with the newest data"
   touch "$PGDATA/standby.signal"
   start_pg
@@ -57,17 +78,63 @@ elect_or_rejoin() {
     # with the newest data should not wait while standbys' repmgrd elect an older one.
     if (( waited < PGHA_ELECTION_MIN_WAIT_SECS )); then
       :
-    elif (( $(visible_count) * 2 > total )); then
-      best=$(election_positions | sort -k1,1n -k2,2n -k3,3n | tail -n 1)
-      if [ "${best##* }" = "$NODE_HOST" ]; then
+    else
+      best=$(election_winner "$waited")
+      if [ -n "$best" ] && [ "${best##* }" = "$NODE_HOST" ]; then
         log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
         as_pg pg_ctl -D "$PGDATA" -w -t 60 promote >/dev/null
         as_pg repmgr -f "$REPMGR_CONF" primary register -F
         return
       fi
-      (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: ${best##* } has newer data; waiting for it to be promoted"
-    else
-      (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: fewer than a majority of the $total repmgr nodes answer; waiting"
+      [ -n "$best" ] && (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: ${best##* } has newer data; waiting for it to be promoted"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
+# Follow the primary `host` now (repmgr's follow, pg_rewind or a fresh clone if that fails).
+follow_host() {
+  local host="$1" id
+  wait_registered "$host" || return 1
+  id=$(peer_sql "$host" "SELECT node_id FROM repmgr.nodes WHERE node_name = current_setting('cluster_name')")
+  [ -n "$id" ] || { log "follow: $host has no repmgr node record"; return 1; }
+  as_pg /usr/local/bin/pgha-follow "$id"
+}
+
+# repmgrd on a standby will not start while its upstream is down ("upstream node must be
+# running before repmgrd can start"), and terminates when the primary it was told to follow
+# dies in the middle of the follow: a second failover right after the first then left no
+# repmgrd anywhere to elect a primary. Called by repmgrd's supervisor each time repmgrd
+# exits: a standby attached to a live primary just restarts repmgrd; one whose primary is
+# gone follows the new one, or elects the node with the newest data (timeline, WAL
+# position, priority, as repmgr does) once a majority of the repmgr nodes answer, and
+# promotes it through the same promote command repmgrd uses (fence delay, witness guard).
+repair_upstream() {
+  local primary best waited=0
+  pg_is_running && [ "$(local_sql 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ] || return 0
+  repmgr_busy && return 0
+  primary=$(find_primary)
+  if [ -n "$primary" ]; then
+    attached_to "$primary" && return 0
+    log "repmgrd exited while this standby is not attached to $primary (the primary): following it"
+    follow_host "$primary" || true
+    return 0
+  fi
+  log "repmgrd exited and no peer is writable: electing the node with the newest data"
+  while [ ! -e /run/pgha-stopping ]; do
+    primary=$(find_primary)
+    if [ -n "$primary" ]; then
+      log "election: $primary is primary now: following it"
+      follow_host "$primary" || true
+      return 0
+    fi
+    best=$(election_winner "$waited")
+    if [ -n "$best" ] && [ "${best##* }" = "$NODE_HOST" ]; then
+      log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
+      as_pg /usr/local/bin/pgha-promote && return 0
+    elif [ -n "$best" ] && (( waited % PGHA_ELECTION_LOG_EVERY == 0 )); then
+      log "election: ${best##* } has the newest data; waiting for it to be promoted"
     fi
     sleep 1
     waited=$((waited + 1))
