@@ -7,7 +7,9 @@ import { waitFormed } from '../fixtures/cluster.ts';
 import { eventually } from '../fixtures/wait.ts';
 import { writablePrimary } from '../fixtures/observe.ts';
 import { dataNodes, routers, type NodeName } from '../fixtures/topology.ts';
-import { recentLogs } from '../fixtures/node-logs.ts';
+import { recentLogs, saveLogs } from '../fixtures/node-logs.ts';
+import { runDir } from '../reports/run-report.ts';
+import { join } from 'node:path';
 import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../fixtures/workload/index.ts';
 import type { RunHistory } from './history.ts';
 import { createNemesis, type Nemesis } from './nemesis/index.ts';
@@ -21,6 +23,8 @@ export interface Trial {
   newPrimary(old: NodeName, timeoutMs?: number): Promise<NodeName>;
   /** The writable data node now (throws unless exactly one). */
   primary(): Promise<NodeName>;
+  /** Until client writes and each router's probe writes invoked from now on succeed again. */
+  writesResumed(timeoutMs?: number): Promise<void>;
 }
 
 export interface TrialOptions {
@@ -83,6 +87,7 @@ export async function underLoad(info0: ClusterInfo, body: (t: Trial) => Promise<
       if (!p) throw new Error('not exactly one writable data node');
       return p;
     },
+    writesResumed: (timeoutMs = 60_000) => writesFlowing(workload, clock.now(), timeoutMs, routerNames, false),
     newPrimary: (old, timeoutMs = 60_000) =>
       eventually(
         async () => {
@@ -109,7 +114,9 @@ export async function underLoad(info0: ClusterInfo, body: (t: Trial) => Promise<
     await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
     await sleep(opts.settleMs ?? 2000);
   } catch (e) {
-    console.error(`trial failed: ${(e as Error).message}\n${await recentLogs(source(), [...dataNodes(), ...routers()].map((n) => n.name).concat('witness'), startedWall, 120)}`);
+    const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
+    const saved = await saveLogs(source(), everyone, startedWall, join(runDir(source().runId), `logs-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`));
+    console.error(`trial failed: ${(e as Error).message}\nevery node's log since the trial began: ${saved}/\n${await recentLogs(source(), everyone, startedWall, 120)}`);
     throw e;
   } finally {
     ops = await workload.stop();
