@@ -71,6 +71,11 @@ describe('HTTP baseline', () => {
     expect(v.status).toBe('fail');
     expect(v.evidence).toEqual([expect.stringMatching(/^h\d+ read-positions: 500 at 0\.2 s$/), expect.stringMatching(/^h\d+ read-positions: no answer at 0\.3 s$/)]);
   });
+  it('judges the whole run when there was no fault (the soak)', () => {
+    const v = httpBaseline(trading([req(100, 200), req(25_000, 503)]), { faults: [], endedAt: 30_000 });
+    expect(v.status).toBe('fail');
+    expect(v.summary).toBe('1 of 2 HTTP requests failed in the run (no fault) (50.0 %)');
+  });
   it('is unsupported when nothing was sent before the first fault', () => {
     expect(httpBaseline(trading([req(15_000, 200)]), run).status).toBe('unsupported');
   });

@@ -10,16 +10,18 @@ import { faultWindows } from './windows.ts';
 /** Before the first fault (the whole run when there is none), at most `maxErrorRate` of HTTP requests fail. */
 export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = 0.01): Verdict {
   const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
-  const until = faultWindows(h)[0]?.from ?? h.endedAt;
+  const first = faultWindows(h)[0];
+  const until = first?.from ?? h.endedAt;
+  const when = first ? 'before the first fault' : 'in the run (no fault)';
   const s = httpStatsOf('baseline', t, 0, until);
-  if (s.sent === 0) return { checker: 'http-baseline', claim, status: 'unsupported', summary: 'no HTTP request was sent before the first fault', evidence: [] };
+  if (s.sent === 0) return { checker: 'http-baseline', claim, status: 'unsupported', summary: `no HTTP request was sent ${when}`, evidence: [] };
   const bad = t.requests.filter((r) => r.sentAt < until && isHttpError(r));
   return verdict(
     'http-baseline',
     claim,
     s.errorRate > maxErrorRate ? bad.map((r) => `${r.id} ${r.kind}: ${r.status ?? r.error ?? 'no answer'} at ${(r.sentAt / 1000).toFixed(1)} s`) : [],
-    `${s.sent} requests before the first fault (${s.expected} at the fixed rate), ${(s.errorRate * 100).toFixed(2)} % failed, p99 ${s.p99.toFixed(0)} ms`,
-    () => `${bad.length} of ${s.sent} HTTP requests failed before any fault (${(s.errorRate * 100).toFixed(1)} %)`,
+    `${s.sent} requests ${when} (${s.expected} at the fixed rate), ${(s.errorRate * 100).toFixed(2)} % failed, p99 ${s.p99.toFixed(0)} ms`,
+    () => `${bad.length} of ${s.sent} HTTP requests failed ${when} (${(s.errorRate * 100).toFixed(1)} %)`,
   );
 }
 
