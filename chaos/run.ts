@@ -4,6 +4,7 @@
 // checkers run and the reports written.
 import { startCluster } from '../fixtures/cluster.ts';
 import { waitFormed } from '../fixtures/cluster.ts';
+import { refreshEndpoints } from '../fixtures/cluster-refresh.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
 import { roles } from '../fixtures/observe.ts';
@@ -50,7 +51,8 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
   const { schedule } = opts;
   const startedAt = new Date().toISOString();
   const own = opts.cluster ? undefined : await startCluster({ proxy: opts.proxy ?? 'auto' });
-  const info0 = opts.cluster?.info ?? own!.info;
+  // A cluster handed in may have had containers restarted since it booted, on new addresses.
+  const info0 = opts.cluster ? await refreshEndpoints(opts.cluster.info) : own!.info;
   const flavorReason = own?.images.flavorReason ?? opts.cluster?.flavorReason ?? '';
   const clock = startClock();
   const nemesis = createNemesis(info0, clock);

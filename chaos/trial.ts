@@ -4,6 +4,7 @@
 // is a RunHistory, so the suites judge it with the same pure checkers as a chaos run.
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { waitFormed } from '../fixtures/cluster.ts';
+import { refreshEndpoints } from '../fixtures/cluster-refresh.ts';
 import { eventually } from '../fixtures/wait.ts';
 import { writablePrimary } from '../fixtures/observe.ts';
 import { dataNodes, routers, type NodeName } from '../fixtures/topology.ts';
@@ -68,7 +69,11 @@ async function writesFlowing(workload: Workload, since: number, timeoutMs: numbe
 }
 
 
-export async function underLoad(info0: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
+export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
+  // The suites hand in the cluster as booted; a trial before this one may have restarted
+  // containers, which then come back on other addresses (a full-cluster stop and start
+  // shuffles them), and a partition aimed at stale addresses cuts the wrong nodes.
+  const info0 = await refreshEndpoints(booted);
   // Each trial starts from a formed cluster, whatever the one before it left.
   await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
   await createWriteSchema(info0);

@@ -16,6 +16,8 @@ export const partition: Fault = {
   name: 'partition',
   inject: async (ctx, t) => {
     const [a, b] = sides(t);
+    // Rules match addresses, and a restarted container may have another one by now.
+    await ctx.refresh();
     await Promise.all([dropBetween(ctx.info(), a, b), dropBetween(ctx.info(), b, a)]);
   },
   heal: async (ctx, t) => flush(ctx.info(), [...t.nodes, ...(t.others ?? [])]),
@@ -27,6 +29,7 @@ export const packetLoss: Fault = {
   inject: async (ctx, t) => {
     const [a, b] = sides(t);
     const p = t.probability ?? 0.3;
+    await ctx.refresh();
     if (!(p > 0 && p <= 1)) throw new Error(`packet loss probability ${p} is outside (0, 1]`);
     await dropBetween(ctx.info(), a, b, p);
   },

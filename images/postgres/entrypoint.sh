@@ -35,6 +35,12 @@ REPMGR_MONITOR_INTERVAL_SECS="${REPMGR_MONITOR_INTERVAL_SECS:-1}"
 REPMGR_RECONNECT_ATTEMPTS="${REPMGR_RECONNECT_ATTEMPTS:-2}"
 REPMGR_RECONNECT_INTERVAL="${REPMGR_RECONNECT_INTERVAL:-1}"
 REPMGR_CONNECT_TIMEOUT="${REPMGR_CONNECT_TIMEOUT:-1}"
+# An established connection to a node whose network silently drops packets otherwise waits
+# for TCP's own timeout (many minutes): a repmgrd blocked that way on the blackholed
+# primary ran no election and logged nothing, and the others waited for it (repmgr #871).
+# Keepalives bound an idle wait, tcp_user_timeout unacknowledged sends; both carry into
+# repmgr.nodes and the walreceivers' primary_conninfo.
+REPMGR_CONNINFO_EXTRA="${REPMGR_CONNINFO_EXTRA:-keepalives=1 keepalives_idle=2 keepalives_interval=1 keepalives_count=2 tcp_user_timeout=3000}"
 # With the default 15 s the witness can miss a new primary's record and stay degraded.
 REPMGR_WITNESS_SYNC_INTERVAL="${REPMGR_WITNESS_SYNC_INTERVAL:-2}"
 # How long rejoin and follow wait for the node to attach before they count as failed. A
@@ -57,7 +63,7 @@ write_repmgr_conf() {
   cat > "$REPMGR_CONF" <<EOF
 node_id=$NODE_ID
 node_name='$NODE_NAME'
-conninfo='host=$NODE_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT'
+conninfo='host=$NODE_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT $REPMGR_CONNINFO_EXTRA'
 data_directory='$PGDATA'
 pg_bindir='$PGBIN'
 replication_user='repmgr'
