@@ -4,7 +4,7 @@
 // what the proxy and the primary spend on them, to say what bounds the number.
 import { execSync } from 'node:child_process';
 import type pg from 'pg';
-import { appCredentials, connect, endpointOf, queryOnce, repmgrCredentials } from '../fixtures/clients.ts';
+import { appCredentials, closeClient, connect, endpointOf, queryOnce, repmgrCredentials } from '../fixtures/clients.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
@@ -92,7 +92,7 @@ async function holdUntilRefused(info: ClusterInfo, router: NodeName, primary: No
     };
     return scale;
   } finally {
-    await Promise.all(held.map((c) => c.end().catch(() => {})));
+    await Promise.all(held.map((c) => closeClient(c)));
   }
 }
 

@@ -3,7 +3,7 @@
 // standby is polled until it shows each one (fixtures/replication.ts visibilityLag). The
 // baseline is a SELECT 1 round trip to the standbys: the resolution of the measurement.
 import type pg from 'pg';
-import { connectNode } from '../fixtures/clients.ts';
+import { closeClient, connectNode } from '../fixtures/clients.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
 import { roles } from '../fixtures/observe.ts';
@@ -66,6 +66,6 @@ export async function measureLag(info: ClusterInfo, repeat: number, writesPerRun
   } finally {
     await load.stop();
     await primary.query(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => {});
-    await Promise.all([primary, ...standbys.values()].map((c) => c.end().catch(() => {})));
+    await Promise.all([primary, ...standbys.values()].map((c) => closeClient(c)));
   }
 }

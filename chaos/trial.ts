@@ -69,14 +69,30 @@ async function writesFlowing(workload: Workload, since: number, timeoutMs: numbe
 }
 
 
+/**
+ * Says at once why a trial failed (vitest prints errors only when the whole run ends) and
+ * keeps every node's log since it began, before teardown removes the containers.
+ */
+async function failedTrial(info: ClusterInfo, startedWall: number, when: string, e: Error): Promise<Error> {
+  const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
+  const saved = await saveLogs(info, everyone, startedWall, join(runDir(info.runId), `logs-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`));
+  console.error(`trial failed ${when}${e.message}\nevery node's log since the trial began: ${saved}/\n${await recentLogs(info, everyone, startedWall, 120)}`);
+  return e;
+}
+
 export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
   // The suites hand in the cluster as booted; a trial before this one may have restarted
   // containers, which then come back on other addresses (a full-cluster stop and start
   // shuffles them), and a partition aimed at stale addresses cuts the wrong nodes.
   const info0 = await refreshEndpoints(booted);
-  // Each trial starts from a formed cluster, whatever the one before it left.
-  await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
-  await createWriteSchema(info0);
+  const startedWall = Date.now();
+  try {
+    // Each trial starts from a formed cluster, whatever the one before it left.
+    await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
+    await createWriteSchema(info0);
+  } catch (e) {
+    throw await failedTrial(info0, startedWall, 'before the fault: ', e as Error);
+  }
   const clock = startClock();
   const nemesis = createNemesis(info0, clock);
   const source = () => nemesis.info();
@@ -104,7 +120,6 @@ export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise
   };
   let ops;
   let samples;
-  const startedWall = Date.now();
   try {
     await sleep(opts.warmupMs ?? 2000);
     const bodyStarted = clock.now();
@@ -119,10 +134,7 @@ export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise
     await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
     await sleep(opts.settleMs ?? 2000);
   } catch (e) {
-    const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
-    const saved = await saveLogs(source(), everyone, startedWall, join(runDir(source().runId), `logs-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`));
-    console.error(`trial failed: ${(e as Error).message}\nevery node's log since the trial began: ${saved}/\n${await recentLogs(source(), everyone, startedWall, 120)}`);
-    throw e;
+    throw await failedTrial(source(), startedWall, '', e as Error);
   } finally {
     ops = await workload.stop();
     samples = await sampler.stop();
