@@ -11,7 +11,7 @@ import { record } from '../reports/run-report.ts';
 const info = inject('cluster');
 const SUITE = 'rejoin';
 
-describe.runIf(process.env.PGHA_MATRIX === '1')(`rejoin and switchover (${info.flavor})`, () => {
+describe(`rejoin and switchover (${info.flavor})`, () => {
   it('brings a killed old primary back as a standby of the new primary, never writable', async () => {
     let old!: NodeName;
     let winner!: NodeName;
