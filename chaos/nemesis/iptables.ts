@@ -1,6 +1,8 @@
 // Link faults with iptables inside the containers (they have NET_ADMIN). Every rule goes
-// into one chain of ours, jumped to from INPUT and OUTPUT, so heal is a flush of that
-// chain: idempotent, and it can't touch Docker's own rules.
+// into one chain of ours, jumped to from INPUT and OUTPUT, so it can't touch Docker's own
+// rules. Each fault's rules carry a comment naming the fault: healing one removes its own
+// rules only, so two faults overlapping on a node (a random schedule draws such) each last
+// as long as scheduled. A final heal-all flushes the chain.
 //
 // Rules match the peers' addresses on the cluster network only. The host reaches a node's
 // mapped port from the network's gateway (docker-proxy), which is no peer: the harness's
@@ -34,11 +36,11 @@ export function ipOf(info: ClusterInfo, node: NodeName): string {
  * within one round trip per node; one rule per exec took 2-4 s here, long enough for one
  * side to notice the cut well before the other.
  */
-export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], probability = 1): Promise<void> {
+export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], tag: string, probability = 1): Promise<void> {
   const match = probability < 1 ? `-m statistic --mode random --probability ${probability.toFixed(4)} ` : '';
   await Promise.all(
     nodes.map(async (n) => {
-      const rules = peers.flatMap((p) => ['-s', '-d'].map((dir) => `iptables -w -A ${CHAIN} ${dir} ${ipOf(info, p)} ${match}-j DROP`));
+      const rules = peers.flatMap((p) => ['-s', '-d'].map((dir) => `iptables -w -A ${CHAIN} ${dir} ${ipOf(info, p)} ${match}-m comment --comment ${tag} -j DROP`));
       const script = [
         `iptables -w -N ${CHAIN} 2>/dev/null || true`,
         ...['INPUT', 'OUTPUT'].map((hook) => `{ iptables -w -C ${hook} -j ${CHAIN} 2>/dev/null || iptables -w -I ${hook} 1 -j ${CHAIN}; }`),
@@ -46,6 +48,32 @@ export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[],
       ].join(' && ');
       const r = await execIn(containerOf(info, n), ['bash', '-c', script]);
       if (r.exitCode !== 0) throw new Error(`iptables in ${n}: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`);
+    }),
+  );
+}
+
+/**
+ * The comment that names one fault's rules: its kind and both sides, so the same fault
+ * built again (heal after a restart of the harness's view) finds them.
+ */
+export function ruleTag(kind: 'partition' | 'loss', nodes: readonly NodeName[], others: readonly NodeName[]): string {
+  const side = (ns: readonly NodeName[]) => [...ns].sort().join('+');
+  return `pgha:${kind}:${side(nodes)}/${side(others)}`.replace(/[^A-Za-z0-9:+/_-]/g, '_').slice(0, 200);
+}
+
+/** The shell that deletes the rules of the chain carrying `tag` (nothing if none do). */
+export function removeTaggedScript(tag: string): string {
+  // -S prints each rule as its -A line; turned into -D it deletes that exact rule.
+  // iptables-nft quotes the comment, iptables-legacy may not: either way, the whole tag.
+  return `iptables -w -S ${CHAIN} 2>/dev/null | grep -F -e '--comment "${tag}" ' -e '--comment ${tag} ' | sed 's/^-A /-D /' | while read -r rule; do eval iptables -w "$rule"; done; true`;
+}
+
+/** Removes one fault's rules from the nodes; a stopped container has none to remove. */
+export async function removeTagged(info: ClusterInfo, nodes: readonly NodeName[], tag: string): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n) => {
+      const id = info.nodes[n]?.containerId;
+      if (id) await execIn(id, ['bash', '-c', removeTaggedScript(tag)]).catch(() => undefined);
     }),
   );
 }

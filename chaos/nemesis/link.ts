@@ -4,7 +4,7 @@ import { execIn } from '../../fixtures/docker.ts';
 import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
 import type { NodeName } from '../../fixtures/topology.ts';
 import { containerOf, type Fault, type FaultTarget } from './fault.ts';
-import { dropBetween, flush, ipOf } from './iptables.ts';
+import { dropBetween, ipOf, removeTagged, ruleTag } from './iptables.ts';
 
 const sides = (t: FaultTarget): [NodeName[], NodeName[]] => {
   if (!t.others?.length) throw new Error('a link fault needs two groups: nodes and others');
@@ -18,9 +18,10 @@ export const partition: Fault = {
     const [a, b] = sides(t);
     // Rules match addresses, and a restarted container may have another one by now.
     await ctx.refresh();
-    await Promise.all([dropBetween(ctx.info(), a, b), dropBetween(ctx.info(), b, a)]);
+    const tag = ruleTag('partition', a, b);
+    await Promise.all([dropBetween(ctx.info(), a, b, tag), dropBetween(ctx.info(), b, a, tag)]);
   },
-  heal: async (ctx, t) => flush(ctx.info(), [...t.nodes, ...(t.others ?? [])]),
+  heal: async (ctx, t) => removeTagged(ctx.info(), [...t.nodes, ...(t.others ?? [])], ruleTag('partition', t.nodes, t.others ?? [])),
 };
 
 // Loss on the link, applied on the `nodes` side only (each packet has one chance to die).
@@ -31,9 +32,9 @@ export const packetLoss: Fault = {
     const p = t.probability ?? 0.3;
     await ctx.refresh();
     if (!(p > 0 && p <= 1)) throw new Error(`packet loss probability ${p} is outside (0, 1]`);
-    await dropBetween(ctx.info(), a, b, p);
+    await dropBetween(ctx.info(), a, b, ruleTag('loss', a, b), p);
   },
-  heal: async (ctx, t) => flush(ctx.info(), t.nodes),
+  heal: async (ctx, t) => removeTagged(ctx.info(), t.nodes, ruleTag('loss', t.nodes, t.others ?? [])),
 };
 
 /** The container's interface on the cluster network (containers also sit on Docker's bridge). */
