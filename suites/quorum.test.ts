@@ -156,8 +156,8 @@ interface CutPrimaryOutcome {
 
 /**
  * Cuts the primary from `others` (both directions), waits for a standby to be promoted and
- * the old primary to stop taking writes, then heals and waits until the old primary
- * streams from the new one. Faults and waits that time out fail the trial.
+ * the old primary to stop taking writes and clients to write to the new one, then heals and
+ * waits until the old primary streams from the new one. Faults and waits that time out fail the trial.
  */
 async function cutPrimary(t: Trial, routersToo: boolean, label: string): Promise<CutPrimaryOutcome> {
   const old = await t.primary();
@@ -171,6 +171,11 @@ async function cutPrimary(t: Trial, routersToo: boolean, label: string): Promise
     intervalMs: 200,
     what: `${old} (cut off) no longer writable`,
   });
+  // The clocks are read up to the heal: clients must be writing to the new primary before
+  // it, or the heal (not the failover) would be what they recovered from. Through pgpool
+  // that took longer than the fence and promotion in some runs, and the client clock came
+  // out empty.
+  await t.writesResumed(2 * FAILOVER_BUDGET_MS);
   for (const e of evs) await t.nemesis.heal(e);
   const healedAt = t.clock.now();
   await streamingFrom(t.info(), old, winner, 90_000);
