@@ -143,6 +143,17 @@ describe('recovery clocks', () => {
     expect(recoveryClocks(stuck)[0]?.clientMs).toBeNull();
     expect(recoveryWithinBudget(stuck).evidence[0]).toContain('writes never resumed');
   });
+  it('charges a write the next fault broke to the next fault, not to this one', () => {
+    // As in a CI smoke run: a router killed at 20 s resets a write sent at 19.9 s; f1 had
+    // healed long before, and must not read as "writes never resumed".
+    const f2At = 20_000;
+    const inFlight = w(f2At - 100, f2At - 100, 'unknown', { completedAt: f2At + 50, via: 'proxysql-2' });
+    const after = w(f2At + 600, f2At + 600, 'ok', { node: 'pg-2' });
+    const two = hist({ ...h, ops: [...ops.filter((o) => o.invokedAt < f2At - 100), inFlight, after], faults: [fault('f1', 10_000, 10_000), fault('f2', f2At, 5000)] });
+    const [c1, c2] = recoveryClocks(two);
+    expect(c1).toMatchObject({ faultId: 'f1', clientMs: 4005, failedWrites: 8 });
+    expect(c2).toMatchObject({ faultId: 'f2', clientMs: 605, failedWrites: 1 });
+  });
   it('says 0 when a fault never touched the primary or the clients', () => {
     const calm = hist({ ops: ops.map((o) => ({ ...o, outcome: 'ok' as const })), samples: roles('pg-1', 0, 30_000, 'writable'), faults: [fault('f1', 10_000)], endedAt: 30_000 });
     expect(recoveryClocks(calm)[0]).toMatchObject({ databaseMs: 0, clientMs: 0, primaryAfter: 'pg-1' });

@@ -50,7 +50,12 @@ export function recoveryClocks(h: RunHistory): RecoveryClocks[] {
     const ws = writes(h.ops, from, to);
     // The client clock is the host-list clients'; router probes are pinned to one router.
     const clients = ws.filter((o) => !o.pinnedTo);
-    const bad = clients.filter((o) => o.outcome !== 'ok');
+    // A failure belongs to the fault in force when it happened: a write sent just before
+    // the next fault and failed by it (a killed router resets it) is that fault's, not a
+    // sign this one never healed; one sent before this fault and failed after it is this one's.
+    const bad = h.ops
+      .filter((o) => o.kind === 'write' && !o.pinnedTo && o.outcome !== 'ok' && o.completedAt >= from && o.completedAt < to)
+      .toSorted((a, b) => a.completedAt - b.completedAt);
     const lastBad = bad[bad.length - 1];
     let clientMs: number | null = 0;
     if (lastBad) {
