@@ -103,6 +103,11 @@ describe('no lost orders', () => {
     const v = noLostOrders(trading([place('r-1', 400)], { orders: readBack([order('r-1'), order('r-9')]) }));
     expect(v.evidence).toEqual([expect.stringMatching(/order r-1\) answered 400, yet stored$/), 'order r-9 stored, sent by no request']);
   });
+  it('takes an order in flight when the load stopped as sent: stored after the stop is no phantom', () => {
+    const t = trading([place('r-1', 201)], { orders: readBack([order('r-1'), order('r-2'), order('r-9')]) });
+    const v = noLostOrders({ ...t, ordersCutAtStop: ['r-2'] });
+    expect(v.evidence).toEqual(['order r-9 stored, sent by no request']);
+  });
   it('fails when a position does not add up to its orders (an order half applied)', () => {
     const v = noLostOrders(trading([place('r-1', 201), place('r-2', 201)], { orders: readBack([order('r-1', 5), order('r-2', 2, 'sell')], [{ account: 'r-a1', symbol: 'ACME', qty: 5 }]) }));
     expect(v.status).toBe('fail');
