@@ -59,7 +59,7 @@ restore() { # $1 node index
 
 # /etc/hosts is bind-mounted by Docker: rewritten in place, never renamed over.
 refresh_hosts() {
-  local host now was
+  local host now was moved=
   for host in "$@"; do
     now=$(getent -s dns hosts "$host" | awk '{print $1; exit}')
     was=$(getent -s files hosts "$host" | awk '{print $1; exit}')
@@ -67,12 +67,32 @@ refresh_hosts() {
     log "$host is at $now now (was ${was:-not in /etc/hosts}): updating /etc/hosts"
     { grep -vE "[[:space:]]$host([[:space:]]|\$)" /etc/hosts; printf '%s\t%s\n' "$now" "$host"; } > /tmp/pgha-hosts
     cat /tmp/pgha-hosts > /etc/hosts
+    moved=yes
   done
+  [ -z "$moved" ] || flush_pooled_soon
+}
+
+# pgpool's children keep their backend connections across client sessions: a child that
+# connected to a node's old address, which another node may hold by now, kept getting
+# another server's answers ("kind does not match between main(0) slot[0]") for minutes
+# after a full-cluster restart. SIGUSR1 makes a child close its idle cached connections
+# (pgpool's own signal for that; SIGTERM would end children for good, measured here); a
+# child busy with a session gets it on the following rounds, for FLUSH_ROUNDS seconds.
+FLUSH_ROUNDS=10
+flush_left=0
+flush_pooled_soon() { flush_left=$FLUSH_ROUNDS; log "backend addresses moved: pgpool children drop their cached connections for ${FLUSH_ROUNDS} s"; }
+flush_pooled_connections() {
+  (( flush_left > 0 )) || return 0
+  flush_left=$((flush_left - 1))
+  local pids
+  pids=$(ps -u postgres -o pid=,args= | awk '$2 == "pgpool:" && !/PCP|health check|worker process|sr_check|watchdog|logger|follow child/ { print $1 }')
+  [ -z "$pids" ] || kill -USR1 $pids 2>/dev/null || true
 }
 
 while sleep 1; do
   info=$(pcp pcp_node_info -a 2>/dev/null) || continue
   refresh_hosts $(awk '{print $1}' <<< "$info")
+  flush_pooled_connections
   # Probe every backend at once, so one hung node costs one timeout per round.
   i=0
   while read -r host port _rest; do
