@@ -9,8 +9,8 @@
 #   when the node answers again. Runs as root (iptables); probes as root too.
 # - Backends' addresses: pgpool resolves them from /etc/hosts, because Docker's DNS failed
 #   under load; a restarted backend may come back on another address (a full-cluster stop
-#   and start shuffled them), so each address DNS gives is written there, every few
-#   seconds. A failed lookup keeps the entry: it is the DNS outage /etc/hosts is for.
+#   and start shuffled them), so each address DNS gives is written there, every
+#   second. A failed lookup keeps the entry: it is the DNS outage /etc/hosts is for.
 # - A backend pgpool marked down that in fact serves is re-attached. auto_failback covers
 #   standbys only; a primary marked down by mistake would otherwise stay out for good. A
 #   writable node is attached only while pgpool has no primary that says it is one, and
