@@ -49,6 +49,11 @@ REPMGR_WITNESS_SYNC_INTERVAL="${REPMGR_WITNESS_SYNC_INTERVAL:-2}"
 # dies during the follow (a second failover) is noticed only after this.
 REPMGR_NODE_REJOIN_TIMEOUT="${REPMGR_NODE_REJOIN_TIMEOUT:-20}"
 REPMGR_STANDBY_FOLLOW_TIMEOUT="${REPMGR_STANDBY_FOLLOW_TIMEOUT:-10}"
+# How long a standby waits for the elected candidate to announce its promotion. When the
+# promote guard refused (the witness still saw the primary, #821) no announcement comes, and
+# with repmgr's 60 s the standbys were still waiting when the primary was killed for real a
+# minute later, and did not elect anyone: candidate and followers both sat in that wait.
+REPMGR_PRIMARY_NOTIFICATION_TIMEOUT="${REPMGR_PRIMARY_NOTIFICATION_TIMEOUT:-10}"
 if [ "$IS_WITNESS" = true ]; then REPMGR_PRIORITY="${REPMGR_PRIORITY:-0}"; else REPMGR_PRIORITY="${REPMGR_PRIORITY:-$((200 - NODE_ID))}"; fi
 WITNESS_HOST="${WITNESS_HOST:-witness$HOST_SUFFIX}"
 export NODE_HOST PG_PORT REPMGR_CONNECT_TIMEOUT WITNESS_HOST
@@ -79,6 +84,7 @@ reconnect_interval=$REPMGR_RECONNECT_INTERVAL
 witness_sync_interval=$REPMGR_WITNESS_SYNC_INTERVAL
 node_rejoin_timeout=$REPMGR_NODE_REJOIN_TIMEOUT
 standby_follow_timeout=$REPMGR_STANDBY_FOLLOW_TIMEOUT
+primary_notification_timeout=$REPMGR_PRIMARY_NOTIFICATION_TIMEOUT
 degraded_monitoring_timeout=-1
 log_level='INFO'
 log_status_interval=60
