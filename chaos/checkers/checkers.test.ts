@@ -184,6 +184,9 @@ describe('phases', () => {
     expect(bad.status).toBe('fail');
     expect(bad.evidence[0]).toContain('w0:2');
     expect(healthyBaseline(hist({ ops: [w(1, 0)], faults: [fault('f1', 5000)] })).status).toBe('pass');
+    // A write sent just before the fault and failed by it is the fault's, not the baseline's.
+    const inFlight = { ...w(3, 4950, 'fail'), completedAt: 5100 };
+    expect(healthyBaseline(hist({ ops: [w(1, 0), inFlight], faults: [fault('f1', 5000)] })).status).toBe('pass');
   });
 });
 

@@ -76,6 +76,12 @@ describe('HTTP baseline', () => {
     expect(v.status).toBe('fail');
     expect(v.summary).toBe('1 of 2 HTTP requests failed in the run (no fault) (50.0 %)');
   });
+  it('leaves out a request the first fault answered: in flight when it went in', () => {
+    const at = run.faults[0]!.injectedAt;
+    const ok = Array.from({ length: 20 }, (_, i) => req(100 + i * 100, 200));
+    expect(httpBaseline(trading([...ok, req(at - 100, 503, 150)]), run).status).toBe('pass');
+    expect(httpBaseline(trading([...ok, req(at - 500, 503, 100)]), run).status).toBe('fail');
+  });
   it('is unsupported when nothing was sent before the first fault', () => {
     expect(httpBaseline(trading([req(15_000, 200)]), run).status).toBe('unsupported');
   });

@@ -55,9 +55,13 @@ export function phaseStats(h: RunHistory, contextMs = 15_000): PhaseStats[] {
 export function healthyBaseline(h: RunHistory, maxErrorRate = 0.01): Verdict {
   const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of client operations fail`;
   const first = faultWindows(h)[0];
-  const s = statsOf('baseline', h.ops, 0, first?.from ?? h.endedAt);
+  const until = first?.from ?? h.endedAt;
+  // Only operations completed before the first fault: one in flight when it went in may
+  // fail by it, which says nothing about the healthy cluster.
+  const settled = h.ops.filter((o) => o.completedAt < until);
+  const s = statsOf('baseline', settled, 0, until);
   if (s.ops === 0) return { checker: 'healthy-baseline', claim, status: 'unsupported', summary: 'no operations before the first fault', evidence: [] };
-  const bad = h.ops.filter((o) => o.invokedAt < (first?.from ?? h.endedAt) && o.outcome !== 'ok');
+  const bad = settled.filter((o) => o.invokedAt < until && o.outcome !== 'ok');
   return verdict(
     'healthy-baseline',
     claim,

@@ -13,9 +13,12 @@ export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | '
   const first = faultWindows(h)[0];
   const until = first?.from ?? h.endedAt;
   const when = first ? 'before the first fault' : 'in the run (no fault)';
-  const s = httpStatsOf('baseline', t, 0, until);
+  // Only requests answered (or given up) before the first fault: one in flight when it
+  // went in may be answered 503 by it (seen in a CI smoke run, sent 0.1 s before the kill).
+  const settled = t.requests.filter((r) => (r.doneAt ?? r.sentAt + t.load.deadlineMs) < until);
+  const s = httpStatsOf('baseline', { ...t, requests: settled }, 0, until);
   if (s.sent === 0) return { checker: 'http-baseline', claim, status: 'unsupported', summary: `no HTTP request was sent ${when}`, evidence: [] };
-  const bad = t.requests.filter((r) => r.sentAt < until && isHttpError(r));
+  const bad = settled.filter((r) => r.sentAt < until && isHttpError(r));
   return verdict(
     'http-baseline',
     claim,
