@@ -4,7 +4,7 @@
 // The bench builds under its own tags, so the `:local` images other runs use never move.
 import { join } from 'node:path';
 import { run, runOk } from '../fixtures/docker.ts';
-import { REPO_ROOT, PROXYSQL_UPSTREAM, type BuiltImage } from '../fixtures/images.ts';
+import { REPO_ROOT, type BuiltImage } from '../fixtures/images.ts';
 import { runLabels, type RunId } from '../fixtures/labels.ts';
 import { note, phase } from '../fixtures/progress.ts';
 
@@ -16,8 +16,9 @@ export interface BuildTimes {
   seconds: number[];
 }
 
+/** `base` is what the image builds FROM: the Debian base, or the run's ProxySQL image. */
 function buildArgs(image: BuiltImage['name'], base: string): string[] {
-  const args = image === 'proxysql' ? { PROXYSQL_IMAGE: PROXYSQL_UPSTREAM } : { BASE: base };
+  const args = image === 'proxysql' ? { PROXYSQL_IMAGE: base } : { BASE: base };
   return Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
 }
 
@@ -36,9 +37,11 @@ async function buildOnce(image: BuiltImage['name'], base: string, benchRun: RunI
 }
 
 /** Cold then warm, `repeat` times each, for each image; the warm ones after a cold one. */
-export async function measureBuilds(images: readonly BuiltImage['name'][], base: string, benchRun: RunId, repeat: number): Promise<BuildTimes[]> {
+export async function measureBuilds(images: readonly BuiltImage['name'][], bases: Partial<Record<BuiltImage['name'], string>>, benchRun: RunId, repeat: number): Promise<BuildTimes[]> {
   const out: BuildTimes[] = [];
   for (const image of images) {
+    const base = bases[image];
+    if (!base) throw new Error(`no base image given for ${image}`);
     for (const cache of ['cold', 'warm'] as const) {
       const times: BuildTimes = { image, cache, seconds: [] };
       for (let i = 0; i < repeat; i++) {

@@ -90,11 +90,11 @@ const vsContainer = (samples: number[]) => {
 await section('builds', async () => {
   const names = ['postgres', images.router.name] as const;
   try {
-    for (const b of await measureBuilds(names, images.base, benchRun, opts.repeat)) {
+    for (const b of await measureBuilds(names, { postgres: images.base, [images.router.name]: images.routerBase }, benchRun, opts.repeat)) {
       add(
         makeFigure('builds', `${b.cache} build: ${b.image}`, 's', b.seconds, {
           ...vsContainer(b.seconds),
-          note: b.cache === 'cold' ? `docker build --no-cache; base image ${images.base} cached (not rebuilt, not pulled)` : 'layer cache warm (right after a cold build)',
+          note: b.cache === 'cold' ? `docker build --no-cache; base image ${b.image === 'postgres' ? images.base : images.routerBase} cached (not rebuilt, not pulled)` : 'layer cache warm (right after a cold build)',
         }),
       );
     }

@@ -6,7 +6,8 @@ import { execSync } from 'node:child_process';
 import type pg from 'pg';
 import { appCredentials, closeClient, connect, endpointOf, queryOnce, repmgrCredentials } from '../fixtures/clients.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
-import { execIn } from '../fixtures/docker.ts';
+import { docker, execIn } from '../fixtures/docker.ts';
+import { ROUTER_FLAVORS } from '../fixtures/router-flavors.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
 import { roles } from '../fixtures/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
@@ -30,7 +31,7 @@ export interface ConnectionFacts {
 }
 
 async function rss(info: ClusterInfo, router: NodeName): Promise<{ bytes: number; processes: number } | undefined> {
-  const r = await execIn(info.nodes[router]!.containerId, ['ps', '-C', 'pgpool', '-o', 'rss=']);
+  const r = await execIn(info.nodes[router]!.containerId, ['ps', '-C', ROUTER_FLAVORS[info.flavor].processName, '-o', 'rss=']);
   if (r.exitCode !== 0) return undefined;
   const kib = r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isFinite(n) && n > 0);
   return { bytes: kib.reduce((a, b) => a + b, 0) * 1024, processes: kib.length };
@@ -102,13 +103,16 @@ export async function measureConnections(info: ClusterInfo): Promise<ConnectionF
   const first = info.nodes[routers()[0]!.name]!;
   const conf = info.flavor === 'pgpool' ? await execIn(first.containerId, ['cat', '/etc/pgpool2/pgpool.conf']) : undefined;
   const capacity = conf && conf.exitCode === 0 ? pgpoolCapacity(conf.stdout) : undefined;
+  // What each router was told to take (ROUTER_MAX_CLIENTS), as its container was started.
+  const env = ((await docker.getContainer(first.containerId).inspect()).Config.Env ?? []) as string[];
+  const maxClients = Number(env.find((e) => e.startsWith('ROUTER_MAX_CLIENTS='))?.split('=')[1] ?? ROUTER_FLAVORS[info.flavor].defaultMaxClients);
   const maxConnections = Number((await queryOnce<{ v: string }>(endpointOf(info, primary), repmgrCredentials(info), "SELECT current_setting('max_connections') AS v"))[0]!.v);
   const nofile = await execIn(first.containerId, ['sh', '-c', 'ulimit -n']);
   const idleBackends = await clientBackends(info, primary);
   const scales: ConnectionScale[] = [];
   for (const r of routers()) {
     // One proxy at a time: the other keeps serving, and the numbers don't mix.
-    const s = await phase(`bench connections: fill ${r.name}`, () => holdUntilRefused(info, r.name, primary, capacity?.clients));
+    const s = await phase(`bench connections: fill ${r.name}`, () => holdUntilRefused(info, r.name, primary, capacity?.clients ?? maxClients));
     note(`  ${r.name}: held ${s.held}, then ${s.stoppedBy.kind}${'code' in s.stoppedBy && s.stoppedBy.code ? ` ${s.stoppedBy.code}` : ''} after ${s.stoppedBy.afterMs} ms (${s.stoppedBy.message}); ${s.stillServing}/${s.held} still answered`);
     scales.push(s);
   }

@@ -100,8 +100,8 @@ export function connectionBounds(b: BoundsInput): string[] {
   }
   if (b.flavor === 'pgpool') {
     out.push(
-      'measured with the image default PGPOOL_NUM_INIT_CHILDREN: startCluster takes no router env. A scale run needs `routerEnv?: Record<string, string>` in ' +
-        "StartOptions, spread into routerEnv() in fixtures/cluster.ts, and nodeEnv PG_MAX_CONNECTIONS raised to cover proxies x num_init_children + repmgr + reserve.",
+      'measured with the default ROUTER_MAX_CLIENTS of the flavor table (fixtures/router-flavors.ts): the bench does not raise it. A scale run passes ' +
+        "routerEnv { ROUTER_MAX_CLIENTS } to startCluster and nodeEnv PG_MAX_CONNECTIONS raised to cover proxies x num_init_children + repmgr + reserve.",
     );
   }
   return out;

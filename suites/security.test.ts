@@ -3,10 +3,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { connect, endpointOf, queryOnce, repmgrCredentials, type Credentials } from '../fixtures/clients.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { publishedPorts } from '../fixtures/container-control.ts';
-import { credentialLines, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from '../fixtures/image-audit.ts';
+import { credentialLines, entrypointScript, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from '../fixtures/image-audit.ts';
 import { KNOWN_DEFAULT_PASSWORDS, parseHba } from '../fixtures/lint/config-lint.ts';
 import { refusal } from '../fixtures/pg-error.ts';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import { CONTRACT_WRONG_PASSWORD_SQLSTATE, ROUTER_FLAVORS, type Refusal } from '../fixtures/router-flavors.ts';
 import { startupOutcome } from '../fixtures/startup-probe.ts';
 import { APP_DATABASE, APP_USER, PROXY_PORT, repmgrNodes, routers, type NodeName } from '../fixtures/topology.ts';
 
@@ -20,24 +20,13 @@ const APP: Omit<Credentials, 'password'> = { user: APP_USER, database: APP_DATAB
 const REPMGR: Omit<Credentials, 'password'> = { user: 'repmgr', database: 'repmgr' };
 const POSTGRES: Omit<Credentials, 'password'> = { user: 'postgres', database: 'postgres' };
 
-/** Files the entrypoints fill with credentials at run time, and how to read them. */
-const CREDENTIAL_FILES = new Map<string, 'store' | 'config'>([
+/** Files the postgres image's entrypoint fills with credentials at run time. */
+const NODE_CREDENTIAL_FILES = new Map<string, 'store' | 'config'>([
   ['/var/lib/postgresql/.pgpass', 'store'],
-  ['/var/lib/postgresql/.pcppass', 'store'],
-  ['/etc/pgpool2/pool_passwd', 'store'],
-  ['/etc/pgpool2/pcp.conf', 'store'],
-  ['/etc/pgpool2/pgpool.conf', 'config'],
   ['/etc/pgha/repmgr.conf', 'config'],
 ]);
 
-/**
- * The SQLSTATE each flavor answers a wrong password with. The contract is 28P01
- * (invalid_password), as PostgreSQL sends it. pgpool-II 4.6 sends XX000 "authentication
- * failed" from pool_auth.c, and no setting changes it: a known deviation, asserted exactly
- * so that a pgpool that fixes it turns this red until the entry goes.
- */
-const WRONG_PASSWORD_SQLSTATE: Record<ProxyFlavor, string> = { proxysql: '28P01', pgpool: 'XX000' };
-const CONTRACT_SQLSTATE = '28P01';
+const traits = ROUTER_FLAVORS[info.flavor];
 
 /** The only methods a network (host*) line of pg_hba.conf / pool_hba.conf may use. */
 const NETWORK_METHODS = ['scram-sha-256', 'reject'];
@@ -47,20 +36,38 @@ describe(`security (${info.flavor})`, () => {
     // Every repmgr node takes logins for all three roles; the witness has no app role,
     // and must refuse it the same way (28P01 does not tell which part was wrong).
     const nodeLogins = repmgrNodes().flatMap((n) => [APP, REPMGR, POSTGRES].map((c) => ({ node: n.name, creds: c })));
-    const routerLogins = routers().flatMap((r) => [APP, REPMGR].map((c) => ({ node: r.name, creds: c })));
+    const known = [APP, REPMGR].filter((c) => (traits.clientRoles as readonly string[]).includes(c.user));
+    const unknown = [APP, REPMGR, POSTGRES].filter((c) => !known.includes(c));
+    const routerLogins = routers().flatMap((r) => known.map((c) => ({ node: r.name, creds: c })));
+    const unknownLogins = routers().flatMap((r) => unknown.map((c) => ({ node: r.name, creds: c })));
 
-    it.for(nodeLogins)(`refuses $creds.user with a wrong password on $node with SQLSTATE ${CONTRACT_SQLSTATE}`, async ({ node, creds }) => {
+    it.for(nodeLogins)(`refuses $creds.user with a wrong password on $node with SQLSTATE ${CONTRACT_WRONG_PASSWORD_SQLSTATE}`, async ({ node, creds }) => {
       const r = await refusal(connect(endpointOf(info, node), { ...creds, password: wrong() }));
-      expect(r.code, `${node} ${creds.user}: ${r.message}`).toBe(CONTRACT_SQLSTATE);
+      expect(r.code, `${node} ${creds.user}: ${r.message}`).toBe(CONTRACT_WRONG_PASSWORD_SQLSTATE);
     });
 
-    const routerCode = WRONG_PASSWORD_SQLSTATE[info.flavor];
-    const deviation = routerCode === CONTRACT_SQLSTATE ? '' : ` (${info.flavor}'s KNOWN DEVIATION from ${CONTRACT_SQLSTATE})`;
-    it.for(routerLogins)(`refuses $creds.user with a wrong password through $node with SQLSTATE ${routerCode}${deviation}`, async ({ node, creds }) => {
-      const r = await refusal(connect(endpointOf(info, node), { ...creds, password: wrong() }));
-      expect(r.code, `${info.flavor} ${node} ${creds.user}: ${r.message}`).toBe(routerCode);
-      expect(r.message).toMatch(/authentication failed/);
-    });
+    const deviation = (r: Refusal) => (r.sqlstate !== CONTRACT_WRONG_PASSWORD_SQLSTATE ? ` (${info.flavor}'s KNOWN DEVIATION from ${CONTRACT_WRONG_PASSWORD_SQLSTATE})` : '');
+    const { wrongPassword, unknownRole } = traits;
+    it.for(routerLogins)(
+      `refuses $creds.user with a wrong password through $node with SQLSTATE ${wrongPassword.sqlstate}${deviation(wrongPassword)}`,
+      async ({ node, creds }) => {
+        const r = await refusal(connect(endpointOf(info, node), { ...creds, password: wrong() }));
+        expect(r.code, `${info.flavor} ${node} ${creds.user}: ${r.message}`).toBe(wrongPassword.sqlstate);
+        expect(r.message).toMatch(wrongPassword.message);
+      },
+    );
+
+    // A role the router has no entry for is refused before any data, even with its real
+    // password: what the router sends is asserted exactly, per flavor.
+    it.for(unknownLogins)(
+      `refuses $creds.user, a role ${info.flavor} does not serve, through $node with SQLSTATE ${unknownRole.sqlstate}${deviation(unknownRole)}`,
+      async ({ node, creds }) => {
+        const password = creds.user === 'repmgr' ? info.secrets.repmgr : creds.user === 'postgres' ? info.secrets.postgres : info.secrets.app;
+        const r = await refusal(connect(endpointOf(info, node), { ...creds, password }));
+        expect(r.code, `${info.flavor} ${node} ${creds.user}: ${r.message}`).toBe(unknownRole.sqlstate);
+        expect(r.message).toMatch(unknownRole.message);
+      },
+    );
 
     it.for([...repmgrNodes().map((n) => n.name), ...routers().map((r) => r.name)])('lets the right password in on %s (the refusals above are about the password)', async (node) => {
       const creds = node === 'witness' ? repmgrCredentials(info) : { ...APP, password: info.secrets.app };
@@ -87,9 +94,10 @@ describe(`security (${info.flavor})`, () => {
       expect(served.filter((r) => !NETWORK_METHODS.includes(r.auth_method ?? ''))).toEqual([]);
     });
 
-    // ProxySQL has no hba file: its client logins are its mysql_users-style table, not checked here.
-    it.runIf(info.flavor === 'pgpool').for(routers().map((r) => r.name))('has no weak line for network clients in the pool_hba.conf of %s', async (router) => {
-      const file = await execIn(info.nodes[router]!.containerId, ['cat', '/etc/pgpool2/pool_hba.conf']);
+    // ProxySQL has no hba file: who may log in is its pgsql_users table, which the refusals above test.
+    const hbaFile = traits.hbaFile;
+    it.runIf(hbaFile !== undefined).for(routers().map((r) => r.name))(`has no weak line for network clients in the ${hbaFile} of %s`, async (router) => {
+      const file = await execIn(info.nodes[router]!.containerId, ['cat', hbaFile!]);
       expect(file.exitCode, file.stderr).toBe(0);
       const network = parseHba(file.stdout.split('\n')).filter((l) => l.type !== 'local');
       expect(network.length).toBeGreaterThan(0);
@@ -112,13 +120,19 @@ describe(`security (${info.flavor})`, () => {
       expect(leaks(config, needles), `${image.ref} config`).toEqual([]);
     });
 
+    const credentialFiles = new Map<string, ReadonlyMap<string, 'store' | 'config'>>([
+      [info.images.postgres.ref, NODE_CREDENTIAL_FILES],
+      [info.images.router.ref, traits.credentialFiles],
+    ]);
     it.for([info.images.postgres, info.images.router])('ships no credential in the files of $ref that hold them at run time', async (image) => {
       // The entrypoints write these from the environment at start; in the image they must
       // be absent or empty (Debian's pgpool2 package ships empty pool_passwd and pcp.conf).
-      const files = await filesInImage(info.runId, image.ref, [...CREDENTIAL_FILES.keys(), '/usr/local/bin/entrypoint.sh']);
-      // Non-vacuous: the probe does read files that are in the image.
-      expect(files.get('/usr/local/bin/entrypoint.sh')).toMatch(/^#!/);
-      for (const [path, kind] of CREDENTIAL_FILES) {
+      const expected = credentialFiles.get(image.ref)!;
+      const entrypoint = await entrypointScript(image.ref);
+      const files = await filesInImage(info.runId, image.ref, [...expected.keys(), entrypoint]);
+      // Non-vacuous: the probe does read files that are in the image (the entrypoint it runs).
+      expect(files.get(entrypoint), `${image.ref}:${entrypoint}`).toMatch(/^#!/);
+      for (const [path, kind] of expected) {
         const content = files.get(path);
         if (content == null) continue;
         expect(credentialLines(kind, content), `${image.ref}:${path}`).toEqual([]);
@@ -127,16 +141,16 @@ describe(`security (${info.flavor})`, () => {
     });
   });
 
-  describe(`the proxy admin interface (${info.flavor} PCP on 9898)`, () => {
-    const ADMIN_PORT = 9898;
+  describe(`the proxy admin interfaces (${info.flavor} on ${traits.adminPorts.join(', ')})`, () => {
     const tcpOpen = async (fromNode: NodeName, host: string, port: number) =>
       (await execIn(info.nodes[fromNode]!.containerId, ['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`])).exitCode === 0;
 
-    it.for(routers().map((r) => r.name))('is not reachable on %s from the client network, where its SQL port is', async (router) => {
+    const adminCases = routers().flatMap((r) => traits.adminPorts.map((port) => ({ router: r.name, port })));
+    it.for(adminCases)('is not reachable on $router:$port from the client network, where its SQL port is', async ({ router, port }) => {
       expect(await tcpOpen('witness', router, PROXY_PORT), `witness -> ${router}:${PROXY_PORT}`).toBe(true);
-      expect(await tcpOpen('witness', router, ADMIN_PORT), `witness -> ${router}:${ADMIN_PORT}`).toBe(false);
+      expect(await tcpOpen('witness', router, port), `witness -> ${router}:${port}`).toBe(false);
       // It does listen, on loopback inside the router: the refusal above is the binding, not its absence.
-      expect(await tcpOpen(router, '127.0.0.1', ADMIN_PORT), `${router} -> its own 127.0.0.1:${ADMIN_PORT}`).toBe(true);
+      expect(await tcpOpen(router, '127.0.0.1', port), `${router} -> its own 127.0.0.1:${port}`).toBe(true);
     });
 
     it.for(routers().map((r) => r.name))(`publishes only the SQL port ${PROXY_PORT} of %s on the host`, async (router) => {

@@ -16,7 +16,12 @@ require_password APP_PASSWORD
 require_password REPMGR_PASSWORD
 APP_USER="${APP_USER:-app}"
 export POSTGRES_HOST_SUFFIX="${POSTGRES_HOST_SUFFIX:-}"
-export PGPOOL_NUM_INIT_CHILDREN="${PGPOOL_NUM_INIT_CHILDREN:-64}"
+# Clients each router takes (the same setting as ProxySQL's). pgpool holds them with one
+# child each and keeps reserved_connections=1 child back to refuse the next with 53300.
+# The default is ROUTER_FLAVORS.pgpool.defaultMaxClients in fixtures/router-flavors.ts.
+max_clients="${ROUTER_MAX_CLIENTS:-63}"
+[[ $max_clients =~ ^[1-9][0-9]{0,4}$ ]] || die "ROUTER_MAX_CLIENTS must be a whole number from 1 to 99999"
+export PGPOOL_NUM_INIT_CHILDREN=$(( max_clients + 1 ))
 
 conf=/etc/pgpool2
 envsubst '${POSTGRES_HOST_SUFFIX} ${PGPOOL_NUM_INIT_CHILDREN}' < "$conf/pgpool.conf.template" > "$conf/pgpool.conf"

@@ -52,6 +52,10 @@ check_secret PROXYSQL_ADMIN_PASSWORD "$admin_password"
 
 app_user=${APP_USER:-app}
 [[ $app_user =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "APP_USER must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)"
+# Clients each router takes; over it ProxySQL answers SQLSTATE 53300. The default is
+# ROUTER_FLAVORS.proxysql.defaultMaxClients in fixtures/router-flavors.ts (a unit test keeps them equal).
+max_clients=${ROUTER_MAX_CLIENTS:-10000}
+[[ $max_clients =~ ^[1-9][0-9]{0,6}$ ]] || die "ROUTER_MAX_CLIENTS must be a whole number from 1 to 9999999"
 suffix=${POSTGRES_HOST_SUFFIX:-}
 [[ $suffix =~ ^[A-Za-z0-9.-]*$ ]] || die "POSTGRES_HOST_SUFFIX may only hold letters, digits, '.' and '-'"
 
@@ -72,6 +76,7 @@ sql_quote() {
 
 declare -A values=(
   [POSTGRES_HOST_SUFFIX]=$suffix
+  [ROUTER_MAX_CLIENTS]=$max_clients
   [APP_USER]=$app_user
   [APP_PASSWORD]=$(cfg_escape "$(sql_quote "$app_password")")
   [MONITOR_PASSWORD]=$(cfg_escape "$monitor")
@@ -84,7 +89,7 @@ rest=$(<"$template")$'\n'
 # One pass, left to right: a value that itself looks like ${NAME} is never expanded again,
 # and bash's pattern replacement (where & is special in 5.2) is not used on values.
 out=''
-pattern='\$\{(POSTGRES_HOST_SUFFIX|APP_USER|APP_PASSWORD|MONITOR_PASSWORD|PROXYSQL_ADMIN_PASSWORD)\}'
+pattern='\$\{(POSTGRES_HOST_SUFFIX|ROUTER_MAX_CLIENTS|APP_USER|APP_PASSWORD|MONITOR_PASSWORD|PROXYSQL_ADMIN_PASSWORD)\}'
 while [[ $rest =~ $pattern ]]; do
   match=${BASH_REMATCH[0]}
   out+=${rest%%"$match"*}
