@@ -19,7 +19,7 @@ import { benchTable, connectionLines } from '../reports/bench-table.ts';
 import { connectionBounds } from '../reports/bench-connections.ts';
 import { CONTAINER_BASELINE, containerStartSeconds } from './baseline.ts';
 import { measureBuilds, removeBenchImages } from './builds.ts';
-import { measureBoots } from './boot.ts';
+import { clusterEnvFor, measureBoots } from './boot.ts';
 import { measureFailovers } from './failover.ts';
 import { measureLag } from './lag.ts';
 import { measureOverhead, PGBENCH_CLIENTS, PGBENCH_SCALE, PGBENCH_THREADS, PGBENCH_MODES, type PgbenchMode } from './overhead.ts';
@@ -56,7 +56,7 @@ const report: BenchReport = {
   startedAt: new Date().toISOString(),
   finishedAt: '',
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), nofileSoft: Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim()) },
-  options: { repeat: opts.repeat, kills: opts.kills, only: opts.only, proxy: opts.proxy, pgbenchSeconds: opts.pgbenchSeconds },
+  options: { repeat: opts.repeat, kills: opts.kills, only: opts.only, proxy: opts.proxy, pgbenchSeconds: opts.pgbenchSeconds, ...(opts.routerMaxClients ? { routerMaxClients: opts.routerMaxClients } : {}) },
   figures,
   connections: [],
   bounds: [],
@@ -103,16 +103,19 @@ await section('builds', async () => {
   }
 });
 
+// A capacity run raises ROUTER_MAX_CLIENTS on both routers; pgpool then holds a backend
+// connection per child on every node, so max_connections must cover both pgpools' children.
+const clusterEnv = clusterEnvFor(images.flavor, opts.routerMaxClients);
 const needsCluster = (['boot', 'failover', 'lag', 'overhead', 'connections'] as const).some(wants);
 let cluster: Cluster | undefined;
 try {
   if (needsCluster) {
     await section('boot', async () => {
-      const booted = await measureBoots(images, opts.repeat);
+      const booted = await measureBoots(images, opts.repeat, clusterEnv);
       cluster = booted.cluster;
       add(makeFigure('boot', 'boot to formed (cached images)', 's', booted.seconds, vsContainer(booted.seconds)));
     });
-    cluster ??= await startCluster({ images });
+    cluster ??= await startCluster({ images, ...clusterEnv });
     const info = cluster.info;
 
     // A fresh cluster for the steady-state figures; the failovers last, since they move the primary.

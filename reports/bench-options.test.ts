@@ -25,7 +25,13 @@ describe('bench options', () => {
     expect(parseBenchArgs(['--proxy=proxysql'], { PGHA_PROXY: 'pgpool' }).proxy).toBe('proxysql');
   });
 
+  it('takes the routers\' capacity for a capacity run', () => {
+    expect(parseBenchArgs(['--router-max-clients', '2000']).routerMaxClients).toBe(2000);
+    expect(parseBenchArgs([]).routerMaxClients).toBeUndefined();
+  });
+
   it.each([
+    [['--router-max-clients', '0'], /--router-max-clients "0"/],
     [['--repeat', '0'], /--repeat "0"/],
     [['--repeat', '2.5'], /whole number/],
     [['--repeat', 'x'], /whole number/],

@@ -14,15 +14,18 @@ export interface BenchOptions {
   proxy: BenchProxy;
   /** Duration of each pgbench run (default 10 s). */
   pgbenchSeconds: number;
+  /** ROUTER_MAX_CLIENTS for both routers; undefined: the flavor's default. */
+  routerMaxClients?: number;
   help: boolean;
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--repeat N] [--kills N] [--only ${BENCH_SECTIONS.join(',')}] [--proxy auto|pgpool|proxysql] [--pgbench-seconds S]
+export const BENCH_USAGE = `usage: npm run bench -- [--repeat N] [--kills N] [--only ${BENCH_SECTIONS.join(',')}] [--proxy auto|pgpool|proxysql] [--pgbench-seconds S] [--router-max-clients N]
   --repeat N           repetitions of each figure (default 3)
   --kills N            primary kills for the failover clocks (default 5; at least --repeat)
   --only a,b           sections to run (default all)
   --proxy              router flavor (default auto, or PGHA_PROXY)
-  --pgbench-seconds S  length of each pgbench run (default 10)`;
+  --pgbench-seconds S  length of each pgbench run (default 10)
+  --router-max-clients N  clients each router takes (ROUTER_MAX_CLIENTS; default: the flavor's, see fixtures/router-flavors.ts)`;
 
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
@@ -46,6 +49,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         only: { type: 'string' },
         proxy: { type: 'string' },
         'pgbench-seconds': { type: 'string' },
+        'router-max-clients': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -68,5 +72,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
   }
   const proxy = values.proxy ?? env.PGHA_PROXY ?? 'auto';
   if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) throw new BenchUsageError(`--proxy "${proxy}": use auto, pgpool or proxysql`);
-  return { repeat, kills, only, proxy: proxy as BenchProxy, pgbenchSeconds, help: values.help ?? false };
+  const maxClients = values['router-max-clients'];
+  const routerMaxClients = maxClients === undefined ? undefined : wholeNumber('--router-max-clients', maxClients, 0, 1);
+  return { repeat, kills, only, proxy: proxy as BenchProxy, pgbenchSeconds, ...(routerMaxClients ? { routerMaxClients } : {}), help: values.help ?? false };
 }

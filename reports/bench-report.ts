@@ -52,7 +52,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   machine: { cpus: number; memoryGiB: number; kernel: string; nofileSoft?: number };
-  options: { repeat: number; kills: number; only: BenchSection[]; proxy: string; pgbenchSeconds: number };
+  options: { repeat: number; kills: number; only: BenchSection[]; proxy: string; pgbenchSeconds: number; routerMaxClients?: number };
   proxyFlavor?: string;
   proxyFlavorReason?: string;
   baseImage?: string;
