@@ -41,56 +41,77 @@ visible_count() {
   printf '%s' "$n"
 }
 
-# The host to promote, once an election may be held (see the top): the newest position
-# among the data nodes that answer. Prints nothing while it may not.
+# The one election, held by the boot-time election and by repmgrd's supervisor alike: the
+# line "<timeline> <lsn> <priority> <host>" of the node to promote, once an election may be
+# held (see the top), among the data nodes that answer. Prints nothing while it may not.
 # $1: seconds this election has waited so far.
 election_winner() {
   local waited="$1" total positions nodes
   IFS=',' read -ra all <<< "$PEERS,$WITNESS_HOST"
   total=${#all[@]}
-  if (( $(visible_count) * 2 <= total )); then
+  if ! quorum_ok "$(visible_count)" "$total"; then
     (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: fewer than a majority of the $total repmgr nodes answer; waiting" >&2
     return 0
   fi
   IFS=',' read -ra nodes <<< "$PEERS"
   positions=$(election_positions)
-  if (( $(grep -c . <<< "$positions") < ${#nodes[@]} && waited < PGHA_ELECTION_GRACE_SECS )); then
+  if ! election_may_count "$(grep -c . <<< "$positions")" "${#nodes[@]}" "$waited" "$PGHA_ELECTION_GRACE_SECS"; then
     (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: not every data node answers yet; waiting up to ${PGHA_ELECTION_GRACE_SECS} s for the rest" >&2
     return 0
   fi
-  sort -k1,1n -k2,2n -k3,3n <<< "$positions" | tail -n 1
+  elect_candidate <<< "$positions"
 }
 
-elect_or_rejoin() {
-  local waited=0 best primary
-  log "was primary, and no peer is writable: starting read-only to elect the node with the newest data"
-  touch "$PGDATA/standby.signal"
-  start_pg
-  while :; do
+# The election loop, until a primary exists. $1 says what this node does with a primary
+# that appears meanwhile, and how it promotes itself when elected:
+# - rejoin (boot, a former primary): rejoin it; promote with pg_ctl and register as primary.
+# - follow (repmgrd's supervisor, a standby): follow it; promote through repmgrd's promote
+#   command (fence delay, witness guard), and go on electing if that refuses.
+# $2: seconds to wait before this node counts itself in (see elect_or_rejoin).
+run_election() {
+  local how="$1" min_wait="$2" waited=0 primary best
+  while [ ! -e /run/pgha-stopping ]; do
     primary=$(find_primary)
     if [ -n "$primary" ]; then
-      log "election: $primary is primary now: rejoining it"
-      rejoin_primary "$primary"
-      return
-    fi
-    # PGHA_ELECTION_MIN_WAIT_SECS lets a failover the standbys began while this node was
-    # down finish before it counts itself in. 0 by default: after a full stop the node
-    # with the newest data should not wait while standbys' repmgrd elect an older one.
-    if (( waited < PGHA_ELECTION_MIN_WAIT_SECS )); then
-      :
-    else
-      best=$(election_winner "$waited")
-      if [ -n "$best" ] && [ "${best##* }" = "$NODE_HOST" ]; then
-        log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
-        as_pg pg_ctl -D "$PGDATA" -w -t 60 promote >/dev/null
-        as_pg repmgr -f "$REPMGR_CONF" primary register -F
-        return
+      if [ "$how" = rejoin ]; then
+        log "election: $primary is primary now: rejoining it"
+        rejoin_primary "$primary"
+      else
+        log "election: $primary is primary now: following it"
+        follow_host "$primary" || true
       fi
-      [ -n "$best" ] && (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: ${best##* } has newer data; waiting for it to be promoted"
+      return 0
+    fi
+    if (( waited >= min_wait )); then
+      best=$(election_winner "$waited")
+      case "$(election_outcome "$best" "$NODE_HOST")" in
+        promote)
+          log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
+          if [ "$how" = rejoin ]; then
+            as_pg pg_ctl -D "$PGDATA" -w -t 60 promote >/dev/null
+            as_pg repmgr -f "$REPMGR_CONF" primary register -F
+            return 0
+          fi
+          as_pg /usr/local/bin/pgha-promote && return 0
+          ;;
+        wait)
+          (( waited % PGHA_ELECTION_LOG_EVERY == 0 )) && log "election: ${best##* } has newer data; waiting for it to be promoted"
+          ;;
+      esac
     fi
     sleep 1
     waited=$((waited + 1))
   done
+}
+
+elect_or_rejoin() {
+  log "was primary, and no peer is writable: starting read-only to elect the node with the newest data"
+  touch "$PGDATA/standby.signal"
+  start_pg
+  # PGHA_ELECTION_MIN_WAIT_SECS lets a failover the standbys began while this node was
+  # down finish before it counts itself in. 0 by default: after a full stop the node
+  # with the newest data should not wait while standbys' repmgrd elect an older one.
+  run_election rejoin "$PGHA_ELECTION_MIN_WAIT_SECS"
 }
 
 # Follow the primary `host` now (repmgr's follow, pg_rewind or a fresh clone if that fails).
@@ -111,32 +132,19 @@ follow_host() {
 # position, priority, as repmgr does) once a majority of the repmgr nodes answer, and
 # promotes it through the same promote command repmgrd uses (fence delay, witness guard).
 repair_upstream() {
-  local primary best waited=0
+  local primary attached=no
   pg_is_running && [ "$(local_sql 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ] || return 0
   repmgr_busy && return 0
   primary=$(find_primary)
-  if [ -n "$primary" ]; then
-    attached_to "$primary" && return 0
-    log "repmgrd exited while this standby is not attached to $primary (the primary): following it"
-    follow_host "$primary" || true
-    return 0
-  fi
-  log "repmgrd exited and no peer is writable: electing the node with the newest data"
-  while [ ! -e /run/pgha-stopping ]; do
-    primary=$(find_primary)
-    if [ -n "$primary" ]; then
-      log "election: $primary is primary now: following it"
+  [ -n "$primary" ] && attached_to "$primary" && attached=yes
+  case "$(repair_decision "$primary" "$attached")" in
+    attached) return 0 ;;
+    follow)
+      log "repmgrd exited while this standby is not attached to $primary (the primary): following it"
       follow_host "$primary" || true
       return 0
-    fi
-    best=$(election_winner "$waited")
-    if [ -n "$best" ] && [ "${best##* }" = "$NODE_HOST" ]; then
-      log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
-      as_pg /usr/local/bin/pgha-promote && return 0
-    elif [ -n "$best" ] && (( waited % PGHA_ELECTION_LOG_EVERY == 0 )); then
-      log "election: ${best##* } has the newest data; waiting for it to be promoted"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+      ;;
+  esac
+  log "repmgrd exited and no peer is writable: electing the node with the newest data"
+  run_election follow 0
 }

@@ -202,19 +202,20 @@ register_witness() {
 # ---- restart with existing data --------------------------------------------------------
 # Never come back as a second writable primary: if a peer is primary, rejoin it.
 restart_data_node() {
-  local primary
+  local primary standby_signal=no
   primary=$(find_primary)
-  if [ -z "$primary" ]; then
-    if [ -f "$PGDATA/standby.signal" ]; then
+  [ ! -f "$PGDATA/standby.signal" ] || standby_signal=yes
+  case "$(restart_decision "$primary" "$standby_signal")" in
+    start-standby)
       log "no writable peer: starting as the standby this node was"
       start_pg
-    else
-      elect_or_rejoin
-    fi
-    return
-  fi
-  log "current primary is $primary: rejoining it"
-  rejoin_primary "$primary"
+      ;;
+    elect) elect_or_rejoin ;;
+    rejoin)
+      log "current primary is $primary: rejoining it"
+      rejoin_primary "$primary"
+      ;;
+  esac
 }
 
 # ---- supervision ----------------------------------------------------------------------

@@ -49,13 +49,10 @@ any_peer_visible() {
 
 # A peer primary on a newer timeline than ours, if any.
 newer_primary() {
-  local mine line tl host
+  local mine
   mine=$(local_timeline) || return 0
   [ -n "$mine" ] || return 0
-  while read -r tl host _registered; do
-    [ -n "$host" ] && [ "$tl" -gt "$mine" ] && { printf '%s' "$host"; return 0; }
-  done < <(writable_primaries)
-  return 0
+  stale_primary_decision "$mine" < <(writable_primaries)
 }
 
 restart_repmgrd() { pkill -x repmgrd 2>/dev/null || true; }   # its supervisor loop starts it again
@@ -78,12 +75,16 @@ fence_now() {
 # Called every few seconds on a running standby. A standby cut off from everyone finds no
 # primary and is left alone: it catches up by itself after the heal.
 check_standby_attached() {
-  local primary
+  local primary streaming=no now
   primary=$(find_primary)
-  if [ -z "$primary" ] || attached_to "$primary" || repmgr_busy; then detached_since=; return; fi
-  detached_since=${detached_since:-$(now_ms)}
-  (( $(now_ms) - detached_since >= DETACHED_AFTER_MS )) || return 0
-  log "standby: $primary is primary and has not seen this node streaming for $(( ($(now_ms) - detached_since) / 1000 )) s: rejoining it"
+  if [ -z "$primary" ] || attached_to "$primary" || repmgr_busy; then streaming=yes; fi
+  now=$(now_ms)
+  case "$(detached_standby_decision "$streaming" "${detached_since:-$now}" "$now" "$DETACHED_AFTER_MS")" in
+    streaming) detached_since=; return ;;
+    wait) detached_since=${detached_since:-$now}; return 0 ;;
+  esac
+  detached_since=${detached_since:-$now}
+  log "standby: $primary is primary and has not seen this node streaming for $(( (now - detached_since) / 1000 )) s: rejoining it"
   rejoin_primary "$primary"
   restart_repmgrd
   detached_since=
@@ -102,14 +103,15 @@ while [ ! -e /run/pgha-stopping ]; do
   before=$(now_ms)
   sleep 0.5
   frozen_ms=$(( $(now_ms) - before - 500 ))
-  if ! $fenced && (( frozen_ms > FREEZE_AFTER_MS )) && [ ! -f "$PGDATA/standby.signal" ] && pg_is_running; then
+  standby_signal=no; [ ! -f "$PGDATA/standby.signal" ] || standby_signal=yes
+  if [ "$(freeze_decision "$fenced" "$frozen_ms" "$FREEZE_AFTER_MS" "$standby_signal")" = fence ] && pg_is_running; then
     fence_now "this node was frozen for $(( frozen_ms / 1000 )) s"
     continue
   fi
   if $fenced; then
     any_peer_visible || continue
     primary=$(find_primary)
-    if [ -n "$primary" ]; then
+    if [ "$(fenced_recovery_decision "$primary")" = rejoin ]; then
       log "fence: peers visible again; $primary is primary: rejoining it"
       rejoin_primary "$primary"
     else
@@ -140,11 +142,13 @@ while [ ! -e /run/pgha-stopping ]; do
     continue
   fi
   # A primary alone from the start (the first node of a first boot, waiting for the others)
-  # is not cut off from anyone: the fence arms once a peer has been seen.
-  $armed || continue
-  # Isolation counts from the last time a peer answered, not from the first miss.
-  last_seen=${last_seen:-$(now_ms)}
-  if (( $(now_ms) - last_seen >= FENCE_AFTER_MS )); then
-    fence_now "no witness or standby visible for $(( ($(now_ms) - last_seen) / 1000 )) s"
+  # is not cut off from anyone: the fence arms once a peer has been seen. Isolation counts
+  # from the last time a peer answered, not from the first miss.
+  now=$(now_ms)
+  decision=$(isolation_decision "$armed" "${last_seen:-$now}" "$now" "$FENCE_AFTER_MS")
+  [ "$decision" != unarmed ] || continue
+  last_seen=${last_seen:-$now}
+  if [ "$decision" = fence ]; then
+    fence_now "no witness or standby visible for $(( (now - last_seen) / 1000 )) s"
   fi
 done

@@ -1,4 +1,6 @@
 # Shared helpers for the postgres image's entrypoint. Sourced, never run.
+# shellcheck source=decide.sh
+. "$(dirname "${BASH_SOURCE[0]}")/decide.sh"
 
 REPMGR_CONF=/etc/pgha/repmgr.conf
 PGHA_LOG_DIR=/var/log/pgha
@@ -86,7 +88,7 @@ writable_primaries() {
 
 # The writable peer on the newest timeline, if any, registered or not: a node that finds
 # one must never start as a second primary.
-find_primary() { writable_primaries | sort -n -k1,1 | tail -n 1 | cut -d' ' -f2; }
+find_primary() { writable_primaries | newest_primary; }
 
 # Whether the primary `host` has this node in pg_stat_replication, streaming (or catching up:
 # a rejoined node far behind is attached, not stuck).

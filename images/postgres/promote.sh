@@ -26,7 +26,7 @@ alive=$(timeout 2.5 psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbn
   SELECT count(*) FROM repmgr.nodes n
    WHERE n.type = 'primary' AND n.active AND n.node_name <> '$NODE_NAME'
      AND (SELECT ok FROM dblink(n.conninfo, 'SELECT NOT pg_is_in_recovery()') AS t(ok boolean))" 2>/dev/null || true)
-if [[ "$alive" =~ ^[1-9] ]]; then
+if [ "$(promote_guard_decision "$alive")" = refuse ]; then
   log "promote: the witness reaches a writable primary right now: it is alive, not promoting"
   exit 1
 fi
