@@ -17,6 +17,8 @@
 #   only if it is the one writable node, so an unfenced old primary is never handed
 #   traffic next to a new one.
 . /usr/local/lib/pgha/pgpool-lib.sh
+# shellcheck source=decide.sh
+. /usr/local/lib/pgha/pgpool-decide.sh
 
 # Consecutive probes a backend may miss before it is detached (each waits 2 s at most).
 HUNG_AFTER="${PGPOOL_HUNG_AFTER_PROBES:-2}"
@@ -31,8 +33,7 @@ node_role() {
   local out
   out=$(psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
     -c "SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null)
-  [ "${out%% *}" = "${1%%.*}" ] && printf '%s' "${out##* }"
-  return 0
+  probe_role "$1" "$out"
 }
 
 rule() { # the iptables rule that resets pgpool's (uid postgres) connections to a node
@@ -63,9 +64,9 @@ refresh_hosts() {
   for host in "$@"; do
     now=$(getent -s dns hosts "$host" | awk '{print $1; exit}')
     was=$(getent -s files hosts "$host" | awk '{print $1; exit}')
-    [ -n "$now" ] && [ "$now" != "$was" ] || continue
+    [ "$(hosts_entry_decision "$now" "$was")" = update ] || continue
     log "$host is at $now now (was ${was:-not in /etc/hosts}): updating /etc/hosts"
-    { grep -vE "[[:space:]]$host([[:space:]]|\$)" /etc/hosts; printf '%s\t%s\n' "$now" "$host"; } > /tmp/pgha-hosts
+    hosts_with_entry "$host" "$now" < /etc/hosts > /tmp/pgha-hosts
     cat /tmp/pgha-hosts > /etc/hosts
     moved=yes
   done
@@ -89,55 +90,49 @@ flush_pooled_connections() {
   [ -z "$pids" ] || kill -USR1 $pids 2>/dev/null || true
 }
 
+# One round: pgpool's view of its backends (pcp, read by field name), each backend's own
+# answer, then the actions reconcile_plan (pgpool-decide.sh) draws from the two, in order.
+# b_* hold pgpool's view, indexed by backend number.
 while sleep 1; do
-  info=$(pcp pcp_node_info -a 2>/dev/null) || continue
-  refresh_hosts $(awk '{print $1}' <<< "$info")
+  info=$(pcp pcp_node_info -a -v 2>/dev/null) || continue
+  b_host=(); b_port=(); b_status=(); b_status_name=(); b_role=()
+  while read -r i h p st nm rl; do
+    [ -n "$i" ] || continue
+    b_host[i]=$h; b_port[i]=$p; b_status[i]=$st; b_status_name[i]=$nm; b_role[i]=$rl
+  done < <(pcp_node_rows <<< "$info")
+  refresh_hosts "${b_host[@]}"
   flush_pooled_connections
   # Probe every backend at once, so one hung node costs one timeout per round.
-  i=0
-  while read -r host port _rest; do
-    node_role "$host" "$port" > "/tmp/pgha-role-$i" &
-    i=$((i + 1))
-  done <<< "$info"
+  for i in "${!b_host[@]}"; do
+    node_role "${b_host[i]}" "${b_port[i]}" > "/tmp/pgha-role-$i" &
+  done
   wait
   # pgpool's idea of the primary against what the backends say: after a hung primary woke
   # and rejoined as a standby, pgpool was seen to keep sending writes to it. Without
   # --switchover, pcp_promote_node only moves pgpool's primary; it promotes nothing.
-  believed=$(awk '$7 == "primary" { print NR - 1; exit }' <<< "$info")
-  # pgpool "has a primary" only if the node it takes for one is up and says it is one: a
-  # primary it marked down must be re-attached when the node it promoted instead turned
-  # out to be a standby (seen after a full-cluster restart shuffled addresses).
-  has_primary=
-  if [ -n "$believed" ] && [ "$(cat "/tmp/pgha-role-$believed" 2>/dev/null)" = primary ] \
-     && awk -v n="$((believed + 1))" 'NR == n && $5 != "down" { ok = 1 } END { exit !ok }' <<< "$info"; then
-    has_primary=yes
-  fi
-  # The one node that says it is primary (a writable node is only ever attached if it is
-  # the only one: an unfenced old primary never gets traffic next to a new one).
-  actual=$(for f in /tmp/pgha-role-*; do [ "$(cat "$f")" = primary ] && basename "$f"; done | sed 's/pgha-role-//')
-  if [ -n "$actual" ] && [ "$(wc -w <<< "$actual")" = 1 ] && [ "$actual" != "$believed" ] \
-     && awk -v n="$((actual + 1))" 'NR == n && $5 != "down" { ok = 1 } END { exit !ok }' <<< "$info"; then
-    log "pgpool takes node ${believed:-none} for the primary, node $actual is: telling pgpool"
-    pcp pcp_promote_node -n "$actual" >/dev/null 2>&1 || log "pcp_promote_node $actual failed"
-  fi
-  i=0
-  while read -r host port status _rest; do
-    r=$(cat "/tmp/pgha-role-$i" 2>/dev/null)
-    if [ -z "$r" ]; then
-      missed[$i]=$(( ${missed[$i]:-0} + 1 ))
-      if (( missed[$i] == HUNG_AFTER )); then
-        log "cutting node $i ($host) off from pgpool: no answer to $HUNG_AFTER probes in a row"
-        cut_off "$i" "$host" "$port"
-        [ "$status" = 3 ] || pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed"
-      fi
-    else
-      (( ${missed[$i]:-0} >= HUNG_AFTER )) && { log "node $i ($host) answers again"; restore "$i"; }
-      missed[$i]=0
-      if [ "$status" = 3 ] && { [ "$r" = standby ] || { [ "$r" = primary ] && [ -z "$has_primary" ] && [ "$actual" = "$i" ]; }; }; then
-        log "re-attaching node $i ($host, $r): it serves but pgpool marked it down"
+  # A primary pgpool marked down must be re-attached when the node it promoted instead
+  # turned out to be a standby (seen after a full-cluster restart shuffled addresses).
+  plan=$(for i in "${!b_host[@]}"; do
+    answer=$(cat "/tmp/pgha-role-$i" 2>/dev/null)
+    printf '%s %s %s %s %s %s\n' "$i" "${b_status[i]}" "${b_status_name[i]}" "${b_role[i]}" "${answer:--}" "${missed[$i]:-0}"
+  done | reconcile_plan "$HUNG_AFTER")
+  while read -r action i arg; do
+    case "$action" in
+      promote)
+        log "pgpool takes node $arg for the primary, node $i is: telling pgpool"
+        pcp pcp_promote_node -n "$i" >/dev/null 2>&1 || log "pcp_promote_node $i failed"
+        ;;
+      missed) missed[$i]=$arg ;;
+      cut)
+        log "cutting node $i (${b_host[i]}) off from pgpool: no answer to $HUNG_AFTER probes in a row"
+        cut_off "$i" "${b_host[i]}" "${b_port[i]}"
+        ;;
+      detach) pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed" ;;
+      restore) log "node $i (${b_host[i]}) answers again"; restore "$i" ;;
+      attach)
+        log "re-attaching node $i (${b_host[i]}, $arg): it serves but pgpool marked it down"
         pcp pcp_attach_node -n "$i" >/dev/null 2>&1 || log "pcp_attach_node $i failed"
-      fi
-    fi
-    i=$((i + 1))
-  done <<< "$info"
+        ;;
+    esac
+  done <<< "$plan"
 done

@@ -1,0 +1,245 @@
+// The pgpool reconciler's decisions (decide.sh), run in bash on the host: pure functions, so
+// each case that matters is a row here, with no pgpool and no Docker. The regressions the
+// live suites found are rows too.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const dir = import.meta.dirname;
+
+function decide(fn: string, args: readonly (string | number)[], input = '') {
+  const r = spawnSync('bash', ['-c', 'source "$0" && "$@"', join(dir, 'decide.sh'), fn, ...args.map(String)], {
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+const outLines = (s: string) => s.split('\n').filter((l) => l !== '');
+
+describe('pcp_node_rows: pcp_node_info -a -v read by field name', () => {
+  it('reads the output pgpool 4.6.1 printed in this image', () => {
+    const real = readFileSync(join(dir, 'testdata', 'pcp_node_info-a-v.txt'), 'utf8');
+    expect(outLines(decide('pcp_node_rows', [], real))).toEqual([
+      '0 pg-1 5432 3 down standby',
+      '1 pg-2 5432 1 waiting standby',
+      '2 pg-3 5432 1 waiting standby',
+      '3 pg-4 5432 3 down standby',
+    ]);
+  });
+
+  const block = (host: string, status: string, name: string, role: string, extra = '') =>
+    [
+      `Hostname               : ${host}`,
+      'Port                   : 5432',
+      `Status                 : ${status}`,
+      'Weight                 : 0.250000',
+      `Status Name            : ${name}`,
+      'Backend Status Name    : up',
+      `Role                   : ${role}`,
+      'Backend Role           : standby', // pg_is_in_recovery's answer: not pgpool's view
+      extra,
+      'Replication Delay      : 0',
+      'Last Status Change     : 2026-11-30 06:02:45',
+    ]
+      .filter((l) => l !== '')
+      .join('\n');
+
+  it("takes pgpool's role (Role), not the backend's own (Backend Role), and the status name, not the backend's", () => {
+    expect(outLines(decide('pcp_node_rows', [], `${block('pg-1', '2', 'up', 'primary')}\n`))).toEqual(['0 pg-1 5432 2 up primary']);
+  });
+  it('needs no blank line between nodes, and ignores fields it does not know', () => {
+    const two = `${block('pg-1', '2', 'up', 'primary', 'Some New Field : x y')}\n${block('pg-2', '3', 'down', 'standby')}\n`;
+    expect(outLines(decide('pcp_node_rows', [], two))).toEqual(['0 pg-1 5432 2 up primary', '1 pg-2 5432 3 down standby']);
+  });
+  it('keeps colons in values (IPv6 addresses, Railway names)', () => {
+    const v6 = `${block('fd12::5', '2', 'up', 'standby')}\n\n${block('pg-2.railway.internal', '1', 'waiting', 'standby')}\n`;
+    expect(outLines(decide('pcp_node_rows', [], v6))).toEqual([
+      '0 fd12::5 5432 2 up standby',
+      '1 pg-2.railway.internal 5432 1 waiting standby',
+    ]);
+  });
+  it('prints - for an empty field, so the columns after it stay in place', () => {
+    const empty = `${block('pg-1', '2', '', 'standby')}\n`;
+    expect(outLines(decide('pcp_node_rows', [], empty))).toEqual(['0 pg-1 5432 2 - standby']);
+  });
+  it('prints nothing for no output', () => {
+    expect(decide('pcp_node_rows', [], '')).toBe('');
+  });
+});
+
+describe('probe_role: the node asked for is the one that answered', () => {
+  it.each([
+    ['pg-1', 'pg-1 primary', 'primary'],
+    ['pg-2', 'pg-2 standby', 'standby'],
+    ['pg-1.railway.internal', 'pg-1 standby', 'standby'],
+    ['pg-1', 'pg-3 primary', ''], // a stale /etc/hosts entry: another node at pg-1's old address
+    ['pg-10', 'pg-1 primary', ''],
+    ['pg-1', '', ''], // no answer in time
+  ])('%s answered %j -> %j', (host, out, expected) => {
+    expect(decide('probe_role', [host, out])).toBe(expected);
+  });
+});
+
+describe('hosts_entry_decision: /etc/hosts follows DNS, and survives its outages', () => {
+  it.each([
+    ['172.18.0.5', '172.18.0.4', 'update'], // a restarted container came back on another address
+    ['172.18.0.5', '', 'update'],
+    ['172.18.0.5', '172.18.0.5', 'keep'],
+    ['', '172.18.0.4', 'keep'], // DNS failed: the entry is what /etc/hosts is for
+    ['', '', 'keep'],
+  ])('DNS %j, file %j -> %s', (dns, file, expected) => {
+    expect(decide('hosts_entry_decision', [dns, file]).trim()).toBe(expected);
+  });
+});
+
+describe('hosts_with_entry: one entry per host, the others kept', () => {
+  const hosts = '127.0.0.1\tlocalhost\n172.18.0.4\tpg-1\n172.18.0.9\tpg-10\n172.18.0.7 abc123 pg-2\n172.18.0.8\tpg-1x\n';
+  it("replaces the host's entry and keeps hosts whose names only start the same", () => {
+    expect(decide('hosts_with_entry', ['pg-1', '172.18.0.5'], hosts)).toBe(
+      '127.0.0.1\tlocalhost\n172.18.0.9\tpg-10\n172.18.0.7 abc123 pg-2\n172.18.0.8\tpg-1x\n172.18.0.5\tpg-1\n',
+    );
+  });
+  it('adds a host the file did not have', () => {
+    expect(decide('hosts_with_entry', ['pg-3', '172.18.0.6'], '127.0.0.1\tlocalhost\n')).toBe('127.0.0.1\tlocalhost\n172.18.0.6\tpg-3\n');
+  });
+});
+
+describe("reconcile_plan: pgpool's view against the backends' own answers", () => {
+  /** rows: "<index> <status> <status name> <role> <probe> <missed>" */
+  const plan = (rows: string[], hung = 2) => outLines(decide('reconcile_plan', [hung], `${rows.join('\n')}\n`));
+  const acts = (rows: string[], hung = 2) => plan(rows, hung).filter((l) => !l.startsWith('missed '));
+  const healthy = ['0 2 up primary primary 0', '1 2 up standby standby 0', '2 2 up standby standby 0', '3 2 up standby standby 0'];
+
+  it('does nothing to a healthy cluster but keep the miss counts at 0', () => {
+    expect(plan(healthy)).toEqual(['missed 0 0', 'missed 1 0', 'missed 2 0', 'missed 3 0']);
+  });
+
+  it('re-attaches a standby pgpool marked down that serves', () => {
+    expect(acts([healthy[0], '1 3 down standby standby 0', healthy[2], healthy[3]])).toEqual(['attach 1 standby']);
+  });
+
+  it('re-attaches a primary marked down by mistake when it is the one writable node (clients hung 30 s without)', () => {
+    expect(acts(['0 3 down primary primary 0', healthy[1], healthy[2], healthy[3]])).toEqual(['attach 0 primary']);
+  });
+
+  it('re-attaches the real primary when the node pgpool promoted instead is a standby (after a full restart)', () => {
+    // pgpool takes node 1 for the primary; node 1 says standby; node 0, marked down, is the primary.
+    expect(acts(['0 3 down standby primary 0', '1 2 up primary standby 0', healthy[2], healthy[3]])).toEqual(['attach 0 primary']);
+  });
+
+  it('never attaches a second writable node: an unfenced old primary next to the new one', () => {
+    expect(acts(['0 3 down standby primary 0', '1 2 up primary primary 0', healthy[2], healthy[3]])).toEqual([]);
+  });
+
+  it('attaches no writable node while two say they are primary, whatever pgpool believes', () => {
+    expect(acts(['0 3 down standby primary 0', '1 3 down standby primary 0', healthy[2], healthy[3]])).toEqual([]);
+  });
+
+  it("moves pgpool's primary to the node that is primary (a hung primary woke and rejoined as a standby)", () => {
+    expect(acts(['0 2 up primary standby 0', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual(['promote 1 0']);
+  });
+
+  it('names no node when pgpool takes none for the primary', () => {
+    expect(acts(['0 2 up standby standby 0', '1 2 up standby standby 0', '2 2 up standby primary 0', healthy[3]])).toEqual([
+      'promote 2 none',
+    ]);
+  });
+
+  it('moves nothing to a node pgpool marked down (it is attached first) or while two are writable', () => {
+    expect(acts(['0 2 up primary standby 0', '1 3 down standby primary 0', healthy[2], healthy[3]])).toEqual(['attach 1 primary']);
+    expect(acts(['0 2 up primary standby 0', '1 2 up standby primary 0', '2 2 up standby primary 0', healthy[3]])).toEqual([]);
+  });
+
+  it('promotes before it acts on each node, and acts on the nodes in order', () => {
+    expect(plan(['0 2 up primary standby 0', '1 2 up standby primary 0', '2 3 down standby standby 0', '3 2 up standby - 1'])).toEqual([
+      'promote 1 0',
+      'missed 0 0',
+      'missed 1 0',
+      'missed 2 0',
+      'attach 2 standby',
+      'missed 3 2',
+      'cut 3',
+      'detach 3',
+    ]);
+  });
+
+  it('cuts off and detaches a node after the set number of missed probes, once', () => {
+    expect(plan(['0 2 up primary - 0'])).toEqual(['missed 0 1']);
+    expect(plan(['0 2 up primary - 1'])).toEqual(['missed 0 2', 'cut 0', 'detach 0']);
+    expect(plan(['0 3 down primary - 2'])).toEqual(['missed 0 3']);
+    expect(plan(['0 2 up primary - 1'], 3)).toEqual(['missed 0 2']);
+    expect(plan(['0 2 up primary - 2'], 3)).toEqual(['missed 0 3', 'cut 0', 'detach 0']);
+  });
+
+  it('cuts off but does not detach a node pgpool marked down already', () => {
+    expect(plan(['0 3 down standby - 1'])).toEqual(['missed 0 2', 'cut 0']);
+  });
+
+  it('removes the cut when a node that was cut off answers again, not before', () => {
+    expect(plan(['0 2 up standby standby 2'])).toEqual(['restore 0', 'missed 0 0']);
+    expect(plan(['0 2 up standby standby 5'])).toEqual(['restore 0', 'missed 0 0']);
+    expect(plan(['0 2 up standby standby 1'])).toEqual(['missed 0 0']);
+  });
+
+  it('restores, then re-attaches, a hung standby that woke up marked down', () => {
+    expect(plan(['0 3 down standby standby 2'])).toEqual(['restore 0', 'missed 0 0', 'attach 0 standby']);
+  });
+});
+
+describe('reconcile_plan agrees with the inline logic it replaced (6722da1)', () => {
+  // Seeded, so a failure names a case that can be run again.
+  let seed = 13;
+  const rand = (n: number) => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const states = [['2', 'up'], ['1', 'waiting'], ['3', 'down']] as const;
+  const cases = Array.from({ length: 300 }, () => ({
+    hung: 2 + rand(2),
+    rows: Array.from({ length: 4 }, (_, i) => {
+      const [status, name] = states[rand(3)];
+      return `${i} ${status} ${name} ${['primary', 'standby'][rand(4) === 0 ? 0 : 1]} ${['primary', 'standby', '-'][rand(3)]} ${rand(4)}`;
+    }),
+  }));
+  it(`on ${cases.length} random clusters of four backends`, () => {
+    const script = `
+      source "$0"; source "$1"
+      while read -r hung; do
+        IFS= read -r rows
+        new=$(tr ';' '\n' <<< "$rows" | reconcile_plan "$hung")
+        old=$(tr ';' '\n' <<< "$rows" | inline_plan "$hung")
+        [ "$new" = "$old" ] || printf 'MISMATCH hung %s rows %s new: %s old: %s\n' "$hung" "$rows" "$new" "$old"
+        printf 'PLAN %s\n' "$(tr '\n' ' ' <<< "$new")"
+      done`;
+    const input = cases.map((c) => `${c.hung}\n${c.rows.join(';')}\n`).join('');
+    const r = spawnSync('bash', ['-c', script, join(dir, 'decide.sh'), join(dir, 'testdata', 'reconcile-inline-6722da1.sh')], {
+      input,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(r.status).toBe(0);
+    const out = outLines(r.stdout);
+    expect(out.filter((l) => l.startsWith('MISMATCH'))).toEqual([]);
+    const plans = out.filter((l) => l.startsWith('PLAN'));
+    expect(plans).toHaveLength(cases.length);
+    // The sample reaches every kind of action, so agreeing means something.
+    for (const action of ['promote', 'attach', 'cut', 'detach', 'restore']) {
+      expect(plans.some((p) => p.includes(` ${action} `))).toBe(true);
+    }
+  });
+});
+
+describe('decide.sh is pure', () => {
+  it('sourcing it prints nothing and sets no variable', () => {
+    const script = 'vars() { compgen -v | grep -vx -e before -e _ | sort; }; before=$(vars); source "$0"; diff <(echo "$before") <(vars)';
+    const r = spawnSync('bash', ['-c', script, join(dir, 'decide.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
