@@ -258,7 +258,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
   // addresses, both pgpools answered no app query for 120 s although the nodes had formed
   // (one primary, standbys streaming). Refreshing /etc/hosts and SIGUSR1 to pgpool's children
   // did not cure it; the cause is still open. Skipped, visibly, not retried.
-  it.skip('KNOWN ISSUE: reforms after a full-cluster stop and start around the node with the newest data, losing nothing', async () => {
+  it('reforms after a full-cluster stop and start around the node with the newest data, losing nothing', async () => {
     const test = 'full-cluster stop and start';
     const everyone: NodeName[] = [...dataNodes().map((n) => n.name), 'witness'];
     let before!: NodeName;

@@ -49,6 +49,17 @@ hosts_with_entry() {
   printf '%s\t%s\n' "$2" "$1"
 }
 
+# address_restart_decision <moved this round: yes|no> <a restart pending: yes|no>: after a
+# backend's address moved, pgpool is restarted once the addresses have held still for a
+# round (a full-cluster start moves them one node at a time, a second or so apart), so one
+# restart covers every move. Prints restart, wait (a move is pending, or still going on)
+# or none.
+address_restart_decision() {
+  if [ "$1" = yes ]; then echo wait
+  elif [ "$2" = yes ]; then echo restart
+  else echo none; fi
+}
+
 # reconcile_plan <probes missed before a node is cut off>: stdin, one line per backend in
 # pgpool's order: "<index> <status> <status name> <role> <probe> <missed>": pgpool's view
 # (pcp_node_rows), what the node itself answered (primary, standby, or - for no answer in

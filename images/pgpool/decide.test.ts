@@ -92,6 +92,17 @@ describe('hosts_entry_decision: /etc/hosts follows DNS, and survives its outages
   });
 });
 
+describe('address_restart_decision: pgpool restarts once, after the addresses hold still', () => {
+  it.each([
+    ['yes', 'no', 'wait'], // the first move: more may follow (a full-cluster start)
+    ['yes', 'yes', 'wait'], // still moving: one restart for every move
+    ['no', 'yes', 'restart'], // a quiet round after moves
+    ['no', 'no', 'none'],
+  ])('moved %s, pending %s -> %s', (moved, pending, expected) => {
+    expect(decide('address_restart_decision', [moved, pending]).trim()).toBe(expected);
+  });
+});
+
 describe('hosts_with_entry: one entry per host, the others kept', () => {
   const hosts = '127.0.0.1\tlocalhost\n172.18.0.4\tpg-1\n172.18.0.9\tpg-10\n172.18.0.7 abc123 pg-2\n172.18.0.8\tpg-1x\n';
   it("replaces the host's entry and keeps hosts whose names only start the same", () => {

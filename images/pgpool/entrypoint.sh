@@ -44,7 +44,9 @@ chmod 0600 "$conf/pool_passwd" "$conf/pcp.conf" "$PCP_PASS_FILE" /var/lib/postgr
 
 PGPOOL_PID=
 RECONCILE_PID=
+stopping=
 shutdown() {
+  stopping=yes
   log "stopping pgpool"
   [ -z "$RECONCILE_PID" ] || kill "$RECONCILE_PID" 2>/dev/null || true
   [ -z "$PGPOOL_PID" ] || kill -INT "$PGPOOL_PID" 2>/dev/null || true  # SIGINT: fast shutdown
@@ -53,16 +55,26 @@ shutdown() {
 }
 trap shutdown TERM INT
 
-log "starting pgpool-II $(pgpool --version 2>&1 | awk '{print $3}') on port 5432"
-# A container started again after a kill keeps its file system: the killed pgpool's pid
-# file would make this one refuse to start ("pid file found"), and its sockets linger.
-# One pgpool per container.
-rm -f /var/run/pgpool/pgpool.pid /var/run/pgpool/.s.PGSQL.*
-# -D drops a stale pgpool_status: node states come from the health checks, not a file.
 gosu_cmd=(setpriv --reuid=postgres --regid=postgres --init-groups)
-"${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" &
-PGPOOL_PID=$!
+start_pgpool() {
+  log "starting pgpool-II $(pgpool --version 2>&1 | awk '{print $3}') on port 5432"
+  # A container started again after a kill keeps its file system, and a restarted pgpool
+  # leaves its pid file: either would make this one refuse to start ("pid file found").
+  # One pgpool per container.
+  rm -f /var/run/pgpool/pgpool.pid /var/run/pgpool/.s.PGSQL.*
+  # -D drops a stale pgpool_status: node states come from the health checks, not a file.
+  "${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" &
+  PGPOOL_PID=$!
+}
+
+start_pgpool
 # As root: it installs iptables rules against hung backends.
 env HOME=/var/lib/postgresql /usr/local/bin/pgpool-reconcile &
 RECONCILE_PID=$!
-wait "$PGPOOL_PID"
+# The reconciler stops pgpool when backend addresses moved: start it again, with -D.
+while :; do
+  wait "$PGPOOL_PID" || true
+  [ -z "$stopping" ] || exit 0
+  log "pgpool exited; starting it again"
+  start_pgpool
+done

@@ -58,36 +58,36 @@ restore() { # $1 node index
   unset "cut_rule[$1]"
 }
 
-# /etc/hosts is bind-mounted by Docker: rewritten in place, never renamed over.
+# /etc/hosts is bind-mounted by Docker: rewritten in place, never renamed over. Prints
+# yes when an address moved.
 refresh_hosts() {
-  local host now was moved=
+  local host now was moved=no
   for host in "$@"; do
     now=$(getent -s dns hosts "$host" | awk '{print $1; exit}')
     was=$(getent -s files hosts "$host" | awk '{print $1; exit}')
     [ "$(hosts_entry_decision "$now" "$was")" = update ] || continue
-    log "$host is at $now now (was ${was:-not in /etc/hosts}): updating /etc/hosts"
+    log "$host is at $now now (was ${was:-not in /etc/hosts}): updating /etc/hosts" >&2
     hosts_with_entry "$host" "$now" < /etc/hosts > /tmp/pgha-hosts
     cat /tmp/pgha-hosts > /etc/hosts
     moved=yes
   done
-  [ -z "$moved" ] || flush_pooled_soon
+  printf '%s' "$moved"
 }
 
-# pgpool's children keep their backend connections across client sessions: a child that
-# connected to a node's old address, which another node may hold by now, kept getting
-# another server's answers ("kind does not match between main(0) slot[0]") for minutes
-# after a full-cluster restart. SIGUSR1 makes a child close its idle cached connections
-# (pgpool's own signal for that; SIGTERM would end children for good, measured here); a
-# child busy with a session gets it on the following rounds, for FLUSH_ROUNDS seconds.
-FLUSH_ROUNDS=10
-flush_left=0
-flush_pooled_soon() { flush_left=$FLUSH_ROUNDS; log "backend addresses moved: pgpool children drop their cached connections for ${FLUSH_ROUNDS} s"; }
-flush_pooled_connections() {
-  (( flush_left > 0 )) || return 0
-  flush_left=$((flush_left - 1))
-  local pids
-  pids=$(ps -u postgres -o pid=,args= | awk '$2 == "pgpool:" && !/PCP|health check|worker process|sr_check|watchdog|logger|follow child/ { print $1 }')
-  [ -z "$pids" ] || kill -USR1 $pids 2>/dev/null || true
+# pgpool holds backend connections in every child, its health check and streaming
+# replication check workers, and its primary in its main process. After a full-cluster
+# restart moved every node's address (another node may hold a node's old one by now),
+# children kept getting another server's answers ("kind does not match between main(0)
+# slot[0]") and no app query passed for 120 s, in 2 of 7 runs; SIGUSR1 to the children and
+# the /etc/hosts refresh alone did not cure it. A restart with -D (the entrypoint starts
+# pgpool again when it exits) rebuilds all of it from the current addresses; it drops the
+# sessions through this router, as a primary failover through pgpool does anyway.
+restart_pending=no
+restart_pgpool() {
+  local pid
+  pid=$(cat /var/run/pgpool/pgpool.pid 2>/dev/null) || return 0
+  log "backend addresses moved: restarting pgpool so that no connection to an old address survives"
+  kill -INT "$pid" 2>/dev/null || true   # fast shutdown; the entrypoint starts it again
 }
 
 # One round: pgpool's view of its backends (pcp, read by field name), each backend's own
@@ -100,8 +100,11 @@ while sleep 1; do
     [ -n "$i" ] || continue
     b_host[i]=$h; b_port[i]=$p; b_status[i]=$st; b_status_name[i]=$nm; b_role[i]=$rl
   done < <(pcp_node_rows <<< "$info")
-  refresh_hosts "${b_host[@]}"
-  flush_pooled_connections
+  moved=$(refresh_hosts "${b_host[@]}")
+  case "$(address_restart_decision "$moved" "$restart_pending")" in
+    wait) restart_pending=yes; continue ;;
+    restart) restart_pending=no; restart_pgpool; continue ;;
+  esac
   # Probe every backend at once, so one hung node costs one timeout per round.
   for i in "${!b_host[@]}"; do
     node_role "${b_host[i]}" "${b_port[i]}" > "/tmp/pgha-role-$i" &
