@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{fixtures,chaos,reports,promote,bin,scripts,images,bench}/**/*.test.ts'],
+          include: ['{model,fixtures,cluster,config,load,chaos,reports,promote,bin,scripts,images,bench}/**/*.test.ts', 'suites/support/**/*.test.ts'],
           testTimeout: 10_000,
         },
       },
@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['suites/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'suites/promote.test.ts'],
+          exclude: [...configDefaults.exclude, 'suites/promote.test.ts', 'suites/support/**'],
           globalSetup: ['suites/cluster.setup.ts'],
           // One cluster, shared: the suites run one file at a time, in a fixed order.
           fileParallelism: false,

@@ -4,7 +4,8 @@
 // The bench builds under its own tags, so the `:local` images other runs use never move.
 import { join } from 'node:path';
 import { run, runOk } from '../fixtures/docker.ts';
-import { REPO_ROOT, type BuiltImage } from '../fixtures/images.ts';
+import type { BuiltImage } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 import { runLabels, type RunId } from '../fixtures/labels.ts';
 import { note, phase } from '../fixtures/progress.ts';
 

@@ -7,11 +7,11 @@ import type pg from 'pg';
 import { appCredentials, closeClient, connect, endpointOf, queryOnce, repmgrCredentials } from '../fixtures/clients.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { docker, execIn } from '../fixtures/docker.ts';
-import { ROUTER_FLAVORS } from '../fixtures/router-flavors.ts';
+import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
 import { roles } from '../fixtures/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
-import { routers, type NodeName } from '../fixtures/topology.ts';
+import { routers, type NodeName } from '../model/topology.ts';
 import { classifyConnectFailure, isCleanLimit, pgpoolCapacity, type PgpoolCapacity } from '../reports/bench-connections.ts';
 import type { ConnectionScale } from '../reports/bench-report.ts';
 

@@ -7,7 +7,7 @@ import { recoveryClocks, type RecoveryClocks } from '../chaos/checkers/recovery.
 import type { RunHistory } from '../chaos/history.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import { note, phase } from '../fixtures/progress.ts';
-import type { NodeName } from '../fixtures/topology.ts';
+import type { NodeName } from '../model/topology.ts';
 
 export interface KillClocks {
   old: NodeName;

@@ -9,8 +9,8 @@ import { currentPrimary } from '../fixtures/formation.ts';
 import { roles } from '../fixtures/observe.ts';
 import { note } from '../fixtures/progress.ts';
 import { visibilityLag } from '../fixtures/replication.ts';
-import { percentile } from '../fixtures/stats.ts';
-import { dataNodes, type NodeName } from '../fixtures/topology.ts';
+import { percentile } from '../model/stats.ts';
+import { dataNodes, type NodeName } from '../model/topology.ts';
 import { createWriteSchema, startClock, startWorkload } from '../fixtures/workload/index.ts';
 
 const TABLE = 'pgha_bench_lag';

@@ -9,7 +9,7 @@ import { currentPrimary } from '../fixtures/formation.ts';
 import { runLabels } from '../fixtures/labels.ts';
 import { roles } from '../fixtures/observe.ts';
 import { note } from '../fixtures/progress.ts';
-import { APP_DATABASE, APP_USER, PG_PORT, PROXY_PORT, routers, type NodeName } from '../fixtures/topology.ts';
+import { APP_DATABASE, APP_USER, PG_PORT, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
 import { parsePgbench, type PgbenchResult } from '../reports/bench-pgbench.ts';
 import { execWithEnv } from '../fixtures/libpq-client.ts';
 

@@ -11,7 +11,7 @@ import { multiHostUrl, type ClusterInfo } from '../fixtures/cluster-info.ts';
 import { execIn, requireDocker } from '../fixtures/docker.ts';
 import { removeRuns, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { listClusters } from '../fixtures/runs.ts';
-import { TOPOLOGY, APP_DATABASE, APP_USER, isNodeName, node } from '../fixtures/topology.ts';
+import { TOPOLOGY, APP_DATABASE, APP_USER, isNodeName, node } from '../model/topology.ts';
 import { runningClusterInfo } from '../fixtures/running-info.ts';
 import { switchover } from '../fixtures/switchover.ts';
 import { writablePrimary } from '../fixtures/observe.ts';

@@ -9,7 +9,7 @@ import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
 import { roles } from '../fixtures/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
-import { routers, type NodeName } from '../fixtures/topology.ts';
+import { routers, type NodeName } from '../model/topology.ts';
 import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../fixtures/workload/index.ts';
 import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../fixtures/trading/index.ts';
 import { checkAll, checkTrading, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
@@ -18,6 +18,7 @@ import { createNemesis } from './nemesis/index.ts';
 import { resolveStep, type RoleState } from './scenarios/resolve.ts';
 import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
 import { writeChaosReport, type ChaosReport } from '../reports/chaos-report.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
 
 export interface ChaosRunOptions {
   schedule: Schedule;
@@ -102,7 +103,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
     const endedAt = clock.now();
     await nemesis.healAll();
     const info = await nemesis.refresh();
-    const reform = await phase('chaos: cluster formed again', () => waitFormed(info, 120_000)).then(
+    const reform = await phase('chaos: cluster formed again', () => waitFormed(info, toMs(CLAIMS.reformTimeoutSecs))).then(
       (): Verdict => ({ checker: 'cluster-reforms', claim: 'after every heal the cluster forms again (one primary, all standbys streaming, witness and routers agree)', status: 'pass', summary: 'formed', evidence: [] }),
       (e: Error): Verdict => ({ checker: 'cluster-reforms', claim: 'after every heal the cluster forms again', status: 'fail', summary: e.message.split('\n')[0] ?? 'not formed', evidence: e.message.split('\n').slice(1).map((l) => l.replace(/^\s*- /, '')) }),
     );

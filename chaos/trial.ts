@@ -7,7 +7,7 @@ import { waitFormed } from '../fixtures/cluster.ts';
 import { refreshEndpoints } from '../fixtures/cluster-refresh.ts';
 import { eventually } from '../fixtures/wait.ts';
 import { writablePrimary } from '../fixtures/observe.ts';
-import { dataNodes, routers, type NodeName } from '../fixtures/topology.ts';
+import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { recentLogs, saveLogs } from '../fixtures/node-logs.ts';
 import { runDir } from '../reports/run-report.ts';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // `npm run promote` flags, parsed strictly: an unknown or malformed flag is an error
 // (exit 2) before anything is read, pushed or changed.
-import { isNodeName, type NodeName } from '../fixtures/topology.ts';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import { isNodeName, type NodeName } from '../model/topology.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
 
 export interface PromoteArgs {
   apply: boolean;

@@ -2,8 +2,8 @@
 // from its peers there. The plan reads the committed image configs and refuses otherwise.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../fixtures/images.ts';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import { REPO_ROOT } from '../model/paths.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
 
 export interface ListenCheck {
   image: 'postgres' | ProxyFlavor;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSwitchoverTarget, planRollout, rolloutMode, type PlanInput, type ServiceStep } from './plan.ts';
 import { SHARED_SECRETS } from './service-env.ts';
-import { TOPOLOGY, type NodeName } from '../fixtures/topology.ts';
+import { TOPOLOGY, type NodeName } from '../model/topology.ts';
 
 const PG = 'reg/pgha/postgres@sha256:' + '1'.repeat(64);
 const RT = 'reg/pgha/pgpool@sha256:' + '2'.repeat(64);

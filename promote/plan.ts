@@ -1,7 +1,7 @@
 // The rollout plan, as data: which service changes, in what order, with which image and
 // variables. Pure, so the order rules (first deploy; rolling upgrade that never takes both
 // proxies down) are unit-tested without Railway.
-import { bootWaves, dataNodes, node, routers, TOPOLOGY, type NodeName, type NodeSpec } from '../fixtures/topology.ts';
+import { bootWaves, dataNodes, node, routers, TOPOLOGY, type NodeName, type NodeSpec } from '../model/topology.ts';
 import { PGDATA_MOUNT, serviceVariables, type SharedSecret } from './service-env.ts';
 
 export type RolloutMode = 'first-deploy' | 'upgrade';

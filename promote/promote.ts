@@ -3,7 +3,7 @@
 // that can refuse runs before the first push or mutation, so a refusal leaves nothing
 // half-done. Secrets and tokens are redacted from every line written, as a last guard.
 import { randomBytes } from 'node:crypto';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { parseArgs, USAGE, UsageError } from './cli-args.ts';
 import { formatPlan, formatSummary } from './format.ts';
 import { checkListensOnIpv6 } from './ipv6.ts';

@@ -1,7 +1,7 @@
 // Carries a plan out against Railway, one service at a time: variables, volume, image,
 // deploy, then wait for the deployment's verdict before touching the next service. A
 // failed deployment stops the rollout and points that service back at its previous image.
-import { TOPOLOGY, type NodeName } from '../fixtures/topology.ts';
+import { TOPOLOGY, type NodeName } from '../model/topology.ts';
 import { deploymentOutcome } from './railway-operations.ts';
 import type { RailwayClient } from './railway-api.ts';
 import type { Plan, ServiceState, ServiceStep } from './plan.ts';

@@ -1,7 +1,7 @@
 // The variables each Railway service gets, from the topology table. Secrets are never in
 // here: services get Railway references to shared variables (`${{shared.NAME}}`, resolved
 // by Railway at deploy time), so a plan can be printed, logged and diffed.
-import { dataNodes, PRIMARY_HINT, type NodeSpec } from '../fixtures/topology.ts';
+import { dataNodes, PRIMARY_HINT, type NodeSpec } from '../model/topology.ts';
 
 export const HOST_SUFFIX = '.railway.internal';
 /** PGDATA in the postgres image: the volume's mount path on pg-1..pg-4. */

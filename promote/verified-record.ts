@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../fixtures/images.ts';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import { REPO_ROOT } from '../model/paths.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
 
 export const RECORD_KIND = 'pgha.verified/v1';
 

@@ -1,6 +1,6 @@
 // The gate in front of every promotion: an image goes out only if a passing record holds
 // its exact digest, together with the router image and the proxy flavor it was tested with.
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import type { RecordedImage, VerifiedRecord } from './verified-record.ts';
 
 /** What would be promoted: the local images' IDs right now, and the router flavor. */

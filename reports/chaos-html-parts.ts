@@ -2,7 +2,7 @@
 // width, so the HTTP chart lines up under the timeline), the fault bands, the time axis,
 // tables, and escaping.
 import type { FaultEvent } from '../chaos/history.ts';
-import { percentile } from '../fixtures/stats.ts';
+import { percentile } from '../model/stats.ts';
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);

@@ -2,11 +2,9 @@
 // lines (workers share the file system, not memory); the run's end writes summary.json.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPORTS_OUT } from '../model/paths.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
 import type { PhaseTiming } from '../fixtures/progress.ts';
-
-export const REPORTS_OUT = join(REPO_ROOT, 'reports', 'out');
 
 /** A number the run measured, with its unit: times are data. */
 export interface Measurement {

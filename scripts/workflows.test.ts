@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 
 interface Step { run?: string; uses?: string; env?: Record<string, string> }
 interface Workflow { name: string; on: Record<string, unknown>; jobs: Record<string, { 'runs-on': string; if?: string; steps: Step[] }> }

@@ -7,18 +7,19 @@ import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary,
 import type { RunHistory } from '../chaos/history.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { queryOnce, repmgrCredentials, endpointOf } from '../fixtures/clients.ts';
-import { dataNodes, node, routers, type NodeName } from '../fixtures/topology.ts';
+import { dataNodes, node, routers, type NodeName } from '../model/topology.ts';
 import { roles, serviceStatus, streamingStandbys, writablePrimary } from '../fixtures/observe.ts';
 import { eventually } from '../fixtures/wait.ts';
 import { record } from '../reports/run-report.ts';
 import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
 
 const info = inject('cluster');
 const SUITE = 'failover';
-/** The cluster's claim: clients write again within 30 s of losing the primary. */
-const FAILOVER_BUDGET_MS = 30_000;
+/** The cluster's claim: clients write again within the failover budget of losing the primary. */
+const FAILOVER_BUDGET_MS = toMs(CLAIMS.failoverBudgetSecs);
 /** A hung primary is noticed more slowly (each check waits connect_timeout). */
-const HUNG_BUDGET_MS = 20_000;
+const HUNG_BUDGET_MS = toMs(CLAIMS.hungPrimaryBudgetSecs);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +81,7 @@ function expectNoLostWrites(test: string, h: RunHistory): void {
 }
 
 /** PGHA_FENCE_AFTER_SECS in the image: how long a cut-off or frozen primary may stay writable. */
-const FENCE_DELAY_MS = 2000;
+const FENCE_DELAY_MS = toMs(CLAIMS.fenceDelaySecs);
 
 /**
  * A frozen primary wakes up writable, and no fence can act while it is frozen: the overlap
@@ -138,7 +139,7 @@ function expectClocksWithin(clocks: readonly RecoveryClocks[], budgetMs: number)
 }
 
 describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchronous' : 'synchronous'} replication)`, () => {
-  it('promotes the most advanced standby and resumes client writes within 30 s of a primary kill', async () => {
+  it(`promotes the most advanced standby and resumes client writes within ${CLAIMS.failoverBudgetSecs} s of a primary kill`, async () => {
     let outcome!: Awaited<ReturnType<typeof losePrimary>>;
     const r = await underLoad(info, async (t) => {
       outcome = await losePrimary(t, 'kill', FAILOVER_BUDGET_MS);
@@ -154,7 +155,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expect(r.primaryAfter).toBe(outcome.winner);
   });
 
-  it('fails over within 30 s of a clean stop (SIGTERM) of the primary', async () => {
+  it(`fails over within ${CLAIMS.failoverBudgetSecs} s of a clean stop (SIGTERM) of the primary`, async () => {
     let outcome!: Awaited<ReturnType<typeof losePrimary>>;
     const r = await underLoad(info, async (t) => {
       outcome = await losePrimary(t, 'stop', FAILOVER_BUDGET_MS);
@@ -165,7 +166,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expectSinglePrimary(r.history);
   });
 
-  it('fails over within 20 s of a hung primary (docker pause), which steps down when it wakes', async () => {
+  it(`fails over within ${CLAIMS.hungPrimaryBudgetSecs} s of a hung primary (docker pause), which steps down when it wakes`, async () => {
     let outcome!: Awaited<ReturnType<typeof losePrimary>>;
     const r = await underLoad(info, async (t) => {
       outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS);

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { observeFormation, serviceStatus } from '../fixtures/observe.ts';
 import { formationProblems } from '../fixtures/formation.ts';
-import { dataNodes, node, repmgrNodes, routers } from '../fixtures/topology.ts';
+import { dataNodes, node, repmgrNodes, routers } from '../model/topology.ts';
 import { appCredentials, endpointOf, queryOnce } from '../fixtures/clients.ts';
 
 const info = inject('cluster');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { requireDocker, run, runOk } from '../fixtures/docker.ts';
 import { ensureBaseImage } from '../fixtures/base-image.ts';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 import { newRunId, runLabels } from '../fixtures/labels.ts';
 import { removeRun } from '../fixtures/reaper.ts';
 import { note } from '../fixtures/progress.ts';

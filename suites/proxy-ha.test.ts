@@ -8,14 +8,15 @@ import { waitFormed } from '../fixtures/cluster.ts';
 import { psqlIn } from '../fixtures/libpq-client.ts';
 import { recovery, startProbeLoop, type Attempt } from '../fixtures/probe-loop.ts';
 import { eventually } from '../fixtures/wait.ts';
-import { dataNodes, PROXY_PORT, routers, type NodeName } from '../fixtures/topology.ts';
+import { dataNodes, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
 
 const info = inject('cluster');
 const SUITE = 'proxy-ha';
 const KILLED: NodeName = 'proxysql';
 /** Client-visible budget for moving to the other proxy: libpq's connect_timeout (2 s) plus slack. */
-const RECONNECT_BUDGET_MS = 5000;
+const RECONNECT_BUDGET_MS = toMs(CLAIMS.routerKillBudgetSecs);
 /** What a client asks: the router's address as the serving PostgreSQL node sees its client. */
 const WHO_CONNECTED = 'SELECT host(inet_client_addr()) AS addr';
 /** libpq's own host-list failover, as an application on the cluster network would configure it. */

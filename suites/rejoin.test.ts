@@ -5,7 +5,7 @@ import { noLostWrites, singleWritablePrimary, timelineSwitches } from '../chaos/
 import { waitFormed } from '../fixtures/cluster.ts';
 import { streamingStandbys, writablePrimary } from '../fixtures/observe.ts';
 import { switchover } from '../fixtures/switchover.ts';
-import { dataNodes, node, PRIMARY_HINT, type NodeName } from '../fixtures/topology.ts';
+import { dataNodes, node, PRIMARY_HINT, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 
 const info = inject('cluster');

@@ -5,8 +5,8 @@ import { roles } from '../fixtures/observe.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
 import { currentLsn, visibilityLag, waitReplayed } from '../fixtures/replication.ts';
 import { refusal } from '../fixtures/pg-error.ts';
-import { percentile } from '../fixtures/stats.ts';
-import { dataNodes, node, type NodeName } from '../fixtures/topology.ts';
+import { percentile } from '../model/stats.ts';
+import { dataNodes, node, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 
 const info = inject('cluster');

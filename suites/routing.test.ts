@@ -4,10 +4,10 @@ import { connect, appCredentials, connectNode, endpointOf } from '../fixtures/cl
 import { roles } from '../fixtures/observe.ts';
 import { currentPrimary } from '../fixtures/formation.ts';
 import { currentLsn, waitReplayed } from '../fixtures/replication.ts';
-import { ROUTING_CASES, type RoutingCase } from '../fixtures/proxy-contract.ts';
+import { ROUTING_CASES, type RoutingCase } from '../model/proxy-contract.ts';
 import { PROTOCOLS, servedBy, statementFor } from '../fixtures/routing-probe.ts';
-import { tally } from '../fixtures/stats.ts';
-import { dataNodes, routers, type NodeName } from '../fixtures/topology.ts';
+import { tally } from '../model/stats.ts';
+import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 
 const info = inject('cluster');

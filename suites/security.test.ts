@@ -6,9 +6,9 @@ import { publishedPorts } from '../fixtures/container-control.ts';
 import { credentialLines, entrypointScript, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from '../fixtures/image-audit.ts';
 import { KNOWN_DEFAULT_PASSWORDS, parseHba } from '../fixtures/lint/config-lint.ts';
 import { refusal } from '../fixtures/pg-error.ts';
-import { CONTRACT_WRONG_PASSWORD_SQLSTATE, ROUTER_FLAVORS, type Refusal } from '../fixtures/router-flavors.ts';
+import { CONTRACT_WRONG_PASSWORD_SQLSTATE, ROUTER_FLAVORS, type Refusal } from '../model/router-flavors.ts';
 import { startupOutcome } from '../fixtures/startup-probe.ts';
-import { APP_DATABASE, APP_USER, PROXY_PORT, repmgrNodes, routers, type NodeName } from '../fixtures/topology.ts';
+import { APP_DATABASE, APP_USER, PROXY_PORT, repmgrNodes, routers, type NodeName } from '../model/topology.ts';
 
 const info = inject('cluster');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 import type { Op, RoleSample, WriteRow } from '../../fixtures/workload/index.ts';
 import type { FaultEvent, RunHistory } from '../history.ts';
 import {

@@ -1,7 +1,7 @@
 // What the trading service's HTTP clients saw, per phase (the same windows as the
 // database clients' phases): requests sent against the fixed rate, answers by status
 // code, the error rate (5xx and no answer) and latency percentiles of every answer.
-import { percentile } from '../../fixtures/stats.ts';
+import { percentile } from '../../model/stats.ts';
 import { httpOutcome, type RequestKind, type TradingHistory } from '../../fixtures/trading/index.ts';
 import type { RunHistory } from '../history.ts';
 import { phaseWindows } from './windows.ts';

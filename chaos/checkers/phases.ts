@@ -1,10 +1,11 @@
 // Client error rate and latency, before, during and after each fault: what a user of the
 // cluster saw, in the phases of windows.ts.
-import { percentile } from '../../fixtures/stats.ts';
+import { percentile } from '../../model/stats.ts';
 import { latencyMs, type Op } from '../../fixtures/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
 import { faultWindows, phaseWindows } from './windows.ts';
+import { CLAIMS } from '../../model/claims.ts';
 
 export interface PhaseStats {
   phase: string;
@@ -52,7 +53,7 @@ export function phaseStats(h: RunHistory, contextMs = 15_000): PhaseStats[] {
 }
 
 /** The healthy cluster before the first fault serves clients without errors. */
-export function healthyBaseline(h: RunHistory, maxErrorRate = 0.01): Verdict {
+export function healthyBaseline(h: RunHistory, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {
   const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of client operations fail`;
   const first = faultWindows(h)[0];
   const until = first?.from ?? h.endedAt;

@@ -5,13 +5,14 @@
 // The budget in the claims is the client's. A fourth clock is read back from the rows
 // (CloudNativePG's way): the gap between the last row on the old timeline and the first
 // on the new one, which the harness's own retries can't fool.
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 import type { Op, WriteRow } from '../../fixtures/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
+import { CLAIMS, toMs } from '../../model/claims.ts';
 
-export const RECOVERY_BUDGET_MS = 30_000;
+export const RECOVERY_BUDGET_MS = toMs(CLAIMS.failoverBudgetSecs);
 
 export interface RecoveryClocks {
   faultId: string;

@@ -6,9 +6,10 @@ import type { RunHistory } from '../history.ts';
 import { httpStatsOf } from './http-phases.ts';
 import { verdict, type Verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
+import { CLAIMS } from '../../model/claims.ts';
 
 /** Before the first fault (the whole run when there is none), at most `maxErrorRate` of HTTP requests fail. */
-export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = 0.01): Verdict {
+export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {
   const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
   const first = faultWindows(h)[0];
   const until = first?.from ?? h.endedAt;

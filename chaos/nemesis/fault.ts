@@ -2,7 +2,7 @@
 // at the end of every step, again on the way out (also after a failed check or Ctrl-C),
 // and must do no harm when there is nothing to undo.
 import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 
 export type FaultName = 'kill' | 'stop' | 'restart' | 'pause' | 'partition' | 'packet-loss' | 'latency';
 

@@ -14,7 +14,7 @@
 // already covers a peer that refuses).
 import { execIn } from '../../fixtures/docker.ts';
 import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 import { containerOf } from './fault.ts';
 
 export const CHAIN = 'PGHA_CHAOS';

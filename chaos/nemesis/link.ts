@@ -2,7 +2,7 @@
 // latency (tc netem, where the kernel has it).
 import { execIn } from '../../fixtures/docker.ts';
 import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 import { containerOf, type Fault, type FaultTarget } from './fault.ts';
 import { dropBetween, ipOf, removeTagged, ruleTag } from './iptables.ts';
 

@@ -1,5 +1,5 @@
 // Turns a scheduled step's roles into nodes, given who is primary right now.
-import { TOPOLOGY, type NodeName } from '../../fixtures/topology.ts';
+import { TOPOLOGY, type NodeName } from '../../model/topology.ts';
 import type { FaultStep } from '../nemesis/index.ts';
 import type { RoleRef, ScheduledFault } from './schedule.ts';
 

@@ -2,7 +2,7 @@
 // at roles ("the primary", "standby #1") that are resolved to nodes at the moment of
 // injection, since who is primary depends on what happened before.
 import type { FaultName } from '../nemesis/index.ts';
-import type { NodeName } from '../../fixtures/topology.ts';
+import type { NodeName } from '../../model/topology.ts';
 
 /** A target by role, resolved when the step fires. `pick` (0..1) chooses among several. */
 export type RoleRef =

@@ -1,0 +1,69 @@
+// Every number a claim names, in one table: the suites' names and assertions, the checkers,
+// the lint, the chaos run and the bench read it here, so "within 30 s" is said once.
+// The images keep their own defaults in shell for now; model/claims.test.ts reads those
+// scripts and fails when they drift from this table.
+
+export const CLAIMS = {
+  /** Clients write again within this long of losing the primary (the client clock). */
+  failoverBudgetSecs: 30,
+  /** A hung primary (docker pause) is noticed more slowly: each check waits connect_timeout. */
+  hungPrimaryBudgetSecs: 20,
+  /** A client moves to the other router within this: libpq's connect_timeout (2 s) plus slack. */
+  routerKillBudgetSecs: 5,
+  /** PGHA_FENCE_AFTER_SECS: how long a cut-off or frozen primary may stay writable. */
+  fenceDelaySecs: 2,
+  /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */
+  promoteDelaySecs: 2,
+  /** PGHA_ELECTION_GRACE_SECS: how long an election after a full stop waits for every data node. */
+  electionGraceSecs: 10,
+  /** PGHA_DETACHED_STANDBY_SECS: a standby the primary has not seen streaming this long rejoins. */
+  detachedStandbySecs: 30,
+  /** A booted cluster is formed (repmgr, witness and both routers agree) within this. */
+  formationTimeoutSecs: 90,
+  /** After faults heal, the cluster forms again within this. */
+  reformTimeoutSecs: 120,
+  /** A standby cut off from everyone never promotes itself: watched for twice the failover budget. */
+  isolatedStandbyHoldSecs: 60,
+  /** No failover where none is due: several repmgrd detection cycles (monitor 1 s, 2 attempts 1 s apart). */
+  noFailoverHoldSecs: 15,
+  /** At most this share of operations (and HTTP requests) fails before the first fault. */
+  baselineMaxErrorRate: 0.01,
+  /** The trading service answers 503 when the database does not answer within this. */
+  tradingDeadlineMs: 2000,
+  /** The trading service's HTTP load, requests per second in all. */
+  tradingRate: 40,
+} as const;
+
+/**
+ * Passwords the modelled cluster published: an image refuses to start with one of them
+ * (images/postgres/lib.sh, images/pgpool/entrypoint.sh, images/proxysql/entrypoint.sh).
+ */
+export const PUBLISHED_DEFAULT_PASSWORDS: readonly string[] = ['L0ngS3cur3P@ssw0rd', 'postgrespass', 'repmgrpass'];
+/** ProxySQL's own admin and monitor defaults, refused by its image as well. */
+export const PROXYSQL_DEFAULT_PASSWORDS: readonly string[] = ['admin', 'monitor'];
+
+/**
+ * repmgrd's timing as the postgres image sets it when the environment does not (its
+ * entrypoint's defaults; the harness passes none of them). With repmgr's own defaults a
+ * killed primary was replaced after 51 s, over the failover budget.
+ */
+export const REPMGR_TIMING_DEFAULTS = {
+  REPMGR_MONITOR_INTERVAL_SECS: 1,
+  REPMGR_RECONNECT_ATTEMPTS: 2,
+  REPMGR_RECONNECT_INTERVAL: 1,
+  REPMGR_CONNECT_TIMEOUT: 1,
+  REPMGR_WITNESS_SYNC_INTERVAL: 2,
+  REPMGR_NODE_REJOIN_TIMEOUT: 20,
+  REPMGR_STANDBY_FOLLOW_TIMEOUT: 10,
+  REPMGR_PRIMARY_NOTIFICATION_TIMEOUT: 10,
+} as const;
+
+/** The postgres image's own fencing and election settings, by the variable that overrides each. */
+export const FENCING_DEFAULTS = {
+  PGHA_FENCE_AFTER_SECS: CLAIMS.fenceDelaySecs,
+  PGHA_PROMOTE_DELAY_SECS: CLAIMS.promoteDelaySecs,
+  PGHA_ELECTION_GRACE_SECS: CLAIMS.electionGraceSecs,
+  PGHA_DETACHED_STANDBY_SECS: CLAIMS.detachedStandbySecs,
+} as const;
+
+export const toMs = (secs: number): number => secs * 1000;
