@@ -1,11 +1,11 @@
 // Cluster boot to formed, from cached images: seven containers started in the modelled
 // order until repmgr, the witness and both routers agree. One cluster at a time: each boot
 // but the last is torn down before the next; the last serves the other sections.
-import { startCluster, type Cluster, type StartOptions } from '../fixtures/cluster.ts';
+import { startCluster, type Cluster, type StartOptions } from '../cluster/boot.ts';
 import type { ClusterImages } from '../fixtures/images.ts';
 import { note } from '../fixtures/progress.ts';
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
-import { routers } from '../fixtures/topology.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
+import { routers } from '../model/topology.ts';
 
 export async function measureBoots(images: ClusterImages, repeat: number, env: Pick<StartOptions, 'nodeEnv' | 'routerEnv'>): Promise<{ seconds: number[]; cluster: Cluster }> {
   const seconds: number[] = [];

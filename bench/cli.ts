@@ -9,7 +9,7 @@ import { requireDocker } from '../fixtures/docker.ts';
 import { buildClusterImages } from '../fixtures/images.ts';
 import { newRunId } from '../fixtures/labels.ts';
 import { note, phase } from '../fixtures/progress.ts';
-import { startCluster, type Cluster } from '../fixtures/cluster.ts';
+import { startCluster, type Cluster } from '../cluster/boot.ts';
 import { routers } from '../model/topology.ts';
 import { REPORTS_OUT } from '../model/paths.ts';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from '../reports/bench-options.ts';

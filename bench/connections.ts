@@ -4,12 +4,12 @@
 // what the proxy and the primary spend on them, to say what bounds the number.
 import { execSync } from 'node:child_process';
 import type pg from 'pg';
-import { appCredentials, closeClient, connect, endpointOf, queryOnce, repmgrCredentials } from '../fixtures/clients.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { appCredentials, closeClient, connect, endpointOf, queryOnce, repmgrCredentials } from '../cluster/clients.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import { docker, execIn } from '../fixtures/docker.ts';
 import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
-import { currentPrimary } from '../fixtures/formation.ts';
-import { roles } from '../fixtures/observe.ts';
+import { currentPrimary } from '../cluster/formation.ts';
+import { roles } from '../cluster/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { routers, type NodeName } from '../model/topology.ts';
 import { classifyConnectFailure, isCleanLimit, pgpoolCapacity, type PgpoolCapacity } from '../reports/bench-connections.ts';

@@ -5,7 +5,7 @@
 import { underLoad } from '../chaos/trial.ts';
 import { recoveryClocks, type RecoveryClocks } from '../chaos/checkers/recovery.ts';
 import type { RunHistory } from '../chaos/history.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import type { NodeName } from '../model/topology.ts';
 

@@ -3,15 +3,15 @@
 // standby is polled until it shows each one (fixtures/replication.ts visibilityLag). The
 // baseline is a SELECT 1 round trip to the standbys: the resolution of the measurement.
 import type pg from 'pg';
-import { closeClient, connectNode } from '../fixtures/clients.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
-import { currentPrimary } from '../fixtures/formation.ts';
-import { roles } from '../fixtures/observe.ts';
+import { closeClient, connectNode } from '../cluster/clients.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
+import { currentPrimary } from '../cluster/formation.ts';
+import { roles } from '../cluster/observe.ts';
 import { note } from '../fixtures/progress.ts';
-import { visibilityLag } from '../fixtures/replication.ts';
+import { visibilityLag } from '../cluster/replication.ts';
 import { percentile } from '../model/stats.ts';
 import { dataNodes, type NodeName } from '../model/topology.ts';
-import { createWriteSchema, startClock, startWorkload } from '../fixtures/workload/index.ts';
+import { createWriteSchema, startClock, startWorkload } from '../load/workload/index.ts';
 
 const TABLE = 'pgha_bench_lag';
 

@@ -4,14 +4,14 @@
 // so the ratio pairs runs that saw the same machine. Through pgpool the select-only reads
 // go to the standbys (that is what the proxy is for); direct, to the primary.
 import { runOk } from '../fixtures/docker.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
-import { currentPrimary } from '../fixtures/formation.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
+import { currentPrimary } from '../cluster/formation.ts';
 import { runLabels } from '../fixtures/labels.ts';
-import { roles } from '../fixtures/observe.ts';
+import { roles } from '../cluster/observe.ts';
 import { note } from '../fixtures/progress.ts';
 import { APP_DATABASE, APP_USER, PG_PORT, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
 import { parsePgbench, type PgbenchResult } from '../reports/bench-pgbench.ts';
-import { execWithEnv } from '../fixtures/libpq-client.ts';
+import { execWithEnv } from '../cluster/libpq-client.ts';
 
 export const PGBENCH_MODES = { 'select-only': ['-S'], 'tpcb-like': [] as string[] } as const;
 export type PgbenchMode = keyof typeof PGBENCH_MODES;

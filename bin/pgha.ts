@@ -6,17 +6,19 @@
 //   pgha switchover --to <node> [--run <id>]          planned switchover, without SSH
 //   pgha lint [--modelled]                            check a config against its claims
 import { parseArgs } from 'node:util';
-import { startCluster } from '../fixtures/cluster.ts';
-import { multiHostUrl, type ClusterInfo } from '../fixtures/cluster-info.ts';
+import { startCluster } from '../cluster/boot.ts';
+import { multiHostUrl, type ClusterInfo } from '../cluster/info.ts';
 import { execIn, requireDocker } from '../fixtures/docker.ts';
 import { removeRuns, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { listClusters } from '../fixtures/runs.ts';
 import { TOPOLOGY, APP_DATABASE, APP_USER, isNodeName, node } from '../model/topology.ts';
-import { runningClusterInfo } from '../fixtures/running-info.ts';
-import { switchover } from '../fixtures/switchover.ts';
-import { writablePrimary } from '../fixtures/observe.ts';
+import { runningClusterInfo } from '../cluster/attach.ts';
+import { switchover } from '../cluster/switchover.ts';
+import { writablePrimary } from '../cluster/observe.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
-import { formatFindings, lintCluster, MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS, passwordsFromEnv } from '../fixtures/lint/config-lint.ts';
+import { MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS } from '../config/lint/clusters.ts';
+import { formatFindings, lintCluster } from '../config/lint/lint.ts';
+import { passwordsFromEnv } from '../config/lint/passwords.ts';
 
 const USAGE = `usage: pgha <command>
   up [--proxy auto|pgpool|proxysql] [--json]   boot the seven-container cluster and leave it running

@@ -1,6 +1,6 @@
 // Everything a chaos run records, as plain data: the checkers are pure functions of it,
 // so a hand-written RunHistory can prove each of them fails when it should.
-import type { Op, RoleSample, WriteRow } from '../fixtures/workload/index.ts';
+import type { Op, RoleSample, WriteRow } from '../load/workload/index.ts';
 
 /** One fault as it happened: when it went in, when it was healed (monotonic run ms). */
 export interface FaultEvent {

@@ -2,16 +2,16 @@
 // and the trading service under autocannon on one clock, the schedule's faults injected
 // and healed, then the cluster proven formed again, the rows and orders read back, the
 // checkers run and the reports written.
-import { startCluster } from '../fixtures/cluster.ts';
-import { waitFormed } from '../fixtures/cluster.ts';
-import { refreshEndpoints } from '../fixtures/cluster-refresh.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { startCluster } from '../cluster/boot.ts';
+import { waitFormed } from '../cluster/boot.ts';
+import { refreshEndpoints } from '../cluster/control.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
-import { roles } from '../fixtures/observe.ts';
+import { roles } from '../cluster/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { routers, type NodeName } from '../model/topology.ts';
-import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../fixtures/workload/index.ts';
-import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../fixtures/trading/index.ts';
+import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../load/workload/index.ts';
+import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../load/trading/index.ts';
 import { checkAll, checkTrading, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
 import type { RunHistory } from './history.ts';
 import { createNemesis } from './nemesis/index.ts';

@@ -2,16 +2,16 @@
 // role sampler on one clock, a body that injects faults through the nemesis, then every
 // fault healed under load, the cluster proven formed again and the rows read back. What comes out
 // is a RunHistory, so the suites judge it with the same pure checkers as a chaos run.
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
-import { waitFormed } from '../fixtures/cluster.ts';
-import { refreshEndpoints } from '../fixtures/cluster-refresh.ts';
-import { eventually } from '../fixtures/wait.ts';
-import { writablePrimary } from '../fixtures/observe.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
+import { waitFormed } from '../cluster/boot.ts';
+import { refreshEndpoints } from '../cluster/control.ts';
+import { eventually } from '../cluster/wait.ts';
+import { writablePrimary } from '../cluster/observe.ts';
 import { dataNodes, routers, type NodeName } from '../model/topology.ts';
-import { recentLogs, saveLogs } from '../fixtures/node-logs.ts';
+import { recentLogs, saveLogs } from '../cluster/node-logs.ts';
 import { runDir } from '../reports/run-report.ts';
 import { join } from 'node:path';
-import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../fixtures/workload/index.ts';
+import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../load/workload/index.ts';
 import type { RunHistory } from './history.ts';
 import { createNemesis, type Nemesis } from './nemesis/index.ts';
 

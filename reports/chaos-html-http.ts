@@ -1,6 +1,6 @@
 // The chaos page's HTTP view: what the trading service's clients (autocannon at a fixed
 // rate) saw, second by second under the same fault bands as the timeline, and per phase.
-import { httpOutcome, type HttpOutcome, type HttpRequestRecord } from '../fixtures/trading/index.ts';
+import { httpOutcome, type HttpOutcome, type HttpRequestRecord } from '../load/trading/index.ts';
 import { faultBands, latencyLines, LEFT, msCell, msText, PLOT, SVG_STYLE, table, td, timeAxis, W, xScale } from './chaos-html-parts.ts';
 import type { ChaosReport } from './chaos-report.ts';
 

@@ -1,7 +1,7 @@
 // One self-contained page per chaos run: the verdicts on top, then a timeline (inline
 // SVG, no external assets) with the faults as bands over throughput, errors, latency and
 // every data node's role.
-import { latencyMs, type Op, type RoleSample } from '../fixtures/workload/index.ts';
+import { latencyMs, type Op, type RoleSample } from '../load/workload/index.ts';
 import { esc, faultBands, latencyLines, LEFT, msCell, PLOT, sec, SVG_STYLE, table, td, timeAxis, W, xScale } from './chaos-html-parts.ts';
 import { httpSection } from './chaos-html-http.ts';
 import type { ChaosReport } from './chaos-report.ts';

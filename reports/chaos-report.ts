@@ -16,7 +16,7 @@ import {
   type Verdict,
 } from '../chaos/checkers/index.ts';
 import type { RunHistory } from '../chaos/history.ts';
-import type { LoadSettings, TradingHistory } from '../fixtures/trading/index.ts';
+import type { LoadSettings, TradingHistory } from '../load/trading/index.ts';
 import { describeSchedule, type Schedule } from '../chaos/scenarios/schedule.ts';
 import { junitXml } from './chaos-junit.ts';
 import { renderHtml } from './chaos-html.ts';

@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORTS_OUT } from '../model/paths.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import type { PhaseTiming } from '../fixtures/progress.ts';
 
 /** A number the run measured, with its unit: times are data. */

@@ -1,8 +1,8 @@
 // vitest globalSetup for the cluster project: builds the images, boots one cluster that
 // the suites share, and removes it (and writes the run's summary) when they are done.
 import type { TestProject } from 'vitest/node';
-import { startCluster } from '../fixtures/cluster.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import { startCluster } from '../cluster/boot.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
 import { readMeasurements, record, runDir, summaryImages, writeSummary } from '../reports/run-report.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';

@@ -6,12 +6,12 @@ import { underLoad, type Trial } from '../chaos/trial.ts';
 import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary, splitBrains, timelineSwitches, type RecoveryClocks } from '../chaos/checkers/index.ts';
 import type { RunHistory } from '../chaos/history.ts';
 import { execIn } from '../fixtures/docker.ts';
-import { queryOnce, repmgrCredentials, endpointOf } from '../fixtures/clients.ts';
+import { queryOnce, repmgrCredentials, endpointOf } from '../cluster/clients.ts';
 import { dataNodes, node, routers, type NodeName } from '../model/topology.ts';
-import { roles, serviceStatus, streamingStandbys, writablePrimary } from '../fixtures/observe.ts';
-import { eventually } from '../fixtures/wait.ts';
+import { roles, serviceStatus, streamingStandbys, writablePrimary } from '../cluster/observe.ts';
+import { eventually } from '../cluster/wait.ts';
 import { record } from '../reports/run-report.ts';
-import type { ClusterInfo } from '../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../cluster/info.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
 
 const info = inject('cluster');
@@ -306,7 +306,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
       const started = performance.now();
       await execIn(id, ['bash', '-c', 'gosu postgres pg_ctl -D "$PGDATA" -m immediate stop; rm -rf "$PGDATA"/*'], 'root');
       await t.nemesis.inject({ fault: 'restart', target: { nodes: [wiped] }, label: `restart ${wiped} with an empty data directory` });
-      const { waitFormed } = await import('../fixtures/cluster.ts');
+      const { waitFormed } = await import('../cluster/boot.ts');
       await waitFormed(t.info(), 90_000);
       seconds = (performance.now() - started) / 1000;
     });

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
-import { observeFormation, serviceStatus } from '../fixtures/observe.ts';
-import { formationProblems } from '../fixtures/formation.ts';
+import { observeFormation, serviceStatus } from '../cluster/observe.ts';
+import { formationProblems } from '../cluster/formation.ts';
 import { dataNodes, node, repmgrNodes, routers } from '../model/topology.ts';
-import { appCredentials, endpointOf, queryOnce } from '../fixtures/clients.ts';
+import { appCredentials, endpointOf, queryOnce } from '../cluster/clients.ts';
 
 const info = inject('cluster');
 // repmgr lists nodes by id: pg-1..pg-4, then the witness (99).

@@ -2,9 +2,9 @@
 import { describe, expect, inject, it } from 'vitest';
 import { underLoad } from '../chaos/trial.ts';
 import { noLostWrites, singleWritablePrimary, timelineSwitches } from '../chaos/checkers/index.ts';
-import { waitFormed } from '../fixtures/cluster.ts';
-import { streamingStandbys, writablePrimary } from '../fixtures/observe.ts';
-import { switchover } from '../fixtures/switchover.ts';
+import { waitFormed } from '../cluster/boot.ts';
+import { streamingStandbys, writablePrimary } from '../cluster/observe.ts';
+import { switchover } from '../cluster/switchover.ts';
 import { dataNodes, node, PRIMARY_HINT, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 

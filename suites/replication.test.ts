@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectNode, repmgrCredentials } from '../fixtures/clients.ts';
-import { roles } from '../fixtures/observe.ts';
-import { currentPrimary } from '../fixtures/formation.ts';
-import { currentLsn, visibilityLag, waitReplayed } from '../fixtures/replication.ts';
-import { refusal } from '../fixtures/pg-error.ts';
+import { connectNode, repmgrCredentials } from '../cluster/clients.ts';
+import { roles } from '../cluster/observe.ts';
+import { currentPrimary } from '../cluster/formation.ts';
+import { currentLsn, visibilityLag, waitReplayed } from '../cluster/replication.ts';
+import { refusal } from './support/pg-error.ts';
 import { percentile } from '../model/stats.ts';
 import { dataNodes, node, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, appCredentials, connectNode, endpointOf } from '../fixtures/clients.ts';
-import { roles } from '../fixtures/observe.ts';
-import { currentPrimary } from '../fixtures/formation.ts';
-import { currentLsn, waitReplayed } from '../fixtures/replication.ts';
+import { connect, appCredentials, connectNode, endpointOf } from '../cluster/clients.ts';
+import { roles } from '../cluster/observe.ts';
+import { currentPrimary } from '../cluster/formation.ts';
+import { currentLsn, waitReplayed } from '../cluster/replication.ts';
 import { ROUTING_CASES, type RoutingCase } from '../model/proxy-contract.ts';
-import { PROTOCOLS, servedBy, statementFor } from '../fixtures/routing-probe.ts';
+import { PROTOCOLS, servedBy, statementFor } from './support/routing-probe.ts';
 import { tally } from '../model/stats.ts';
 import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';

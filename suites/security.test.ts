@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { connect, endpointOf, queryOnce, repmgrCredentials, type Credentials } from '../fixtures/clients.ts';
+import { connect, endpointOf, queryOnce, repmgrCredentials, type Credentials } from '../cluster/clients.ts';
 import { execIn } from '../fixtures/docker.ts';
-import { publishedPorts } from '../fixtures/container-control.ts';
-import { credentialLines, entrypointScript, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from '../fixtures/image-audit.ts';
-import { KNOWN_DEFAULT_PASSWORDS, parseHba } from '../fixtures/lint/config-lint.ts';
-import { refusal } from '../fixtures/pg-error.ts';
+import { publishedPorts } from '../cluster/control.ts';
+import { credentialLines, entrypointScript, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from './support/image-audit.ts';
+import { parseHba } from '../config/lint/hba.ts';
+import { KNOWN_DEFAULT_PASSWORDS } from '../config/lint/passwords.ts';
+import { refusal } from './support/pg-error.ts';
 import { CONTRACT_WRONG_PASSWORD_SQLSTATE, ROUTER_FLAVORS, type Refusal } from '../model/router-flavors.ts';
-import { startupOutcome } from '../fixtures/startup-probe.ts';
+import { startupOutcome } from './support/startup-probe.ts';
 import { APP_DATABASE, APP_USER, PROXY_PORT, repmgrNodes, routers, type NodeName } from '../model/topology.ts';
 
 const info = inject('cluster');

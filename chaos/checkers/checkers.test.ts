@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeName } from '../../model/topology.ts';
-import type { Op, RoleSample, WriteRow } from '../../fixtures/workload/index.ts';
+import type { Op, RoleSample, WriteRow } from '../../load/workload/index.ts';
 import type { FaultEvent, RunHistory } from '../history.ts';
 import {
   checkAll,

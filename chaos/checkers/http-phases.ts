@@ -2,7 +2,7 @@
 // database clients' phases): requests sent against the fixed rate, answers by status
 // code, the error rate (5xx and no answer) and latency percentiles of every answer.
 import { percentile } from '../../model/stats.ts';
-import { httpOutcome, type RequestKind, type TradingHistory } from '../../fixtures/trading/index.ts';
+import { httpOutcome, type RequestKind, type TradingHistory } from '../../load/trading/index.ts';
 import type { RunHistory } from '../history.ts';
 import { phaseWindows } from './windows.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpRequestRecord, OrderRow, TradingHistory } from '../../fixtures/trading/index.ts';
+import type { HttpRequestRecord, OrderRow, TradingHistory } from '../../load/trading/index.ts';
 import type { FaultEvent } from '../history.ts';
 import { httpBaseline, httpPhaseStats, httpTotals, noLostOrders } from './index.ts';
 

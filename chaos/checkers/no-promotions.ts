@@ -2,7 +2,7 @@
 // primary became a standby or read-only) and the writes stayed on one timeline. The claim
 // of the no-fault soak, and of any run whose faults hit no data node.
 import { dataNodes, type NodeName } from '../../model/topology.ts';
-import type { NodeState, RoleSample } from '../../fixtures/workload/index.ts';
+import type { NodeState, RoleSample } from '../../load/workload/index.ts';
 import type { FaultEvent, RunHistory } from '../history.ts';
 import { timelineSwitches } from './recovery.ts';
 import { verdict, type Verdict } from './verdict.ts';

@@ -1,7 +1,7 @@
 // Client error rate and latency, before, during and after each fault: what a user of the
 // cluster saw, in the phases of windows.ts.
 import { percentile } from '../../model/stats.ts';
-import { latencyMs, type Op } from '../../fixtures/workload/index.ts';
+import { latencyMs, type Op } from '../../load/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
 import { faultWindows, phaseWindows } from './windows.ts';

@@ -6,7 +6,7 @@
 // (CloudNativePG's way): the gap between the last row on the old timeline and the first
 // on the new one, which the harness's own retries can't fool.
 import type { NodeName } from '../../model/topology.ts';
-import type { Op, WriteRow } from '../../fixtures/workload/index.ts';
+import type { Op, WriteRow } from '../../load/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';

@@ -1,7 +1,7 @@
 // Never two writable primaries at one sampled instant. Each node's state at time t is its
 // latest sample at or before t, trusted for `staleAfterMs`: an older sample says nothing.
 import type { NodeName } from '../../model/topology.ts';
-import type { RoleSample } from '../../fixtures/workload/index.ts';
+import type { RoleSample } from '../../load/workload/index.ts';
 import type { RunHistory } from '../history.ts';
 import { verdict, type Verdict } from './verdict.ts';
 

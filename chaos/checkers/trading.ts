@@ -1,7 +1,7 @@
 // Invariants of the trading service's run: the healthy cluster serves HTTP clients
 // without errors, and every order the service acknowledged is there at the end, once,
 // with positions that add up to the orders.
-import { isHttpError, type TradingHistory } from '../../fixtures/trading/index.ts';
+import { isHttpError, type TradingHistory } from '../../load/trading/index.ts';
 import type { RunHistory } from '../history.ts';
 import { httpStatsOf } from './http-phases.ts';
 import { verdict, type Verdict } from './verdict.ts';

@@ -1,7 +1,7 @@
 // A fault goes in with inject() and comes out with heal(). heal() is idempotent: it runs
 // at the end of every step, again on the way out (also after a failed check or Ctrl-C),
 // and must do no harm when there is nothing to undo.
-import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
 
 export type FaultName = 'kill' | 'stop' | 'restart' | 'pause' | 'partition' | 'packet-loss' | 'latency';

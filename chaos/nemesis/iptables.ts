@@ -13,7 +13,7 @@
 // checks must cope with; REJECT would hand both sides an instant error (the kill fault
 // already covers a peer that refuses).
 import { execIn } from '../../fixtures/docker.ts';
-import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
 import { containerOf } from './fault.ts';
 

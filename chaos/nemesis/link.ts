@@ -1,7 +1,7 @@
 // Faults on links between groups of nodes: a full partition, random packet loss, and
 // latency (tc netem, where the kernel has it).
 import { execIn } from '../../fixtures/docker.ts';
-import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
+import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
 import { containerOf, type Fault, type FaultTarget } from './fault.ts';
 import { dropBetween, ipOf, removeTagged, ruleTag } from './iptables.ts';

@@ -1,8 +1,8 @@
 // Injects faults, records each as a FaultEvent on the run clock, and heals: one at a
 // time when its hold ends, and all of them on the way out, whatever happened.
-import type { ClusterInfo } from '../../fixtures/cluster-info.ts';
-import { refreshEndpoints } from '../../fixtures/cluster-refresh.ts';
-import type { RunClock } from '../../fixtures/workload/index.ts';
+import type { ClusterInfo } from '../../cluster/info.ts';
+import { refreshEndpoints } from '../../cluster/control.ts';
+import type { RunClock } from '../../load/workload/index.ts';
 import { note } from '../../fixtures/progress.ts';
 import type { FaultEvent } from '../history.ts';
 import { kill, pause, restart, stop } from './container.ts';

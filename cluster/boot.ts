@@ -1,0 +1,180 @@
+// Boots the seven-container cluster under Testcontainers in the modelled order, on a
+// private network with the service names as aliases, and waits until it is formed.
+import { createServer } from 'node:net';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { docker, requireDocker } from '../fixtures/docker.ts';
+import { newRunId, runLabels, type RunId } from '../fixtures/labels.ts';
+import { removeOnSignal, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
+import { note, phase } from '../fixtures/progress.ts';
+import { newSecrets, type ClusterSecrets } from '../model/secrets.ts';
+import { buildClusterImages, type ClusterImages, type ProxyChoice } from '../fixtures/images.ts';
+import { bootWaves, dataNodes, PG_PORT, PRIMARY_HINT, PROXY_PORT, type NodeName, type NodeSpec } from '../model/topology.ts';
+import type { ClusterInfo, NodeHandle } from './info.ts';
+import { observeFormation } from './observe.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
+import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
+import { formationProblems } from './formation.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
+
+// Ryuk (Testcontainers' reaper) can't be pulled here; pgha reaps by label itself.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+export interface StartOptions {
+  proxy?: ProxyChoice;
+  /** Leave the cluster running after this process exits (`pgha up`). */
+  keep?: boolean;
+  /** Extra env for the PostgreSQL nodes (repmgr timing knobs, synchronous mode). */
+  nodeEnv?: Record<string, string>;
+  /** Extra env for both routers (ROUTER_MAX_CLIENTS for a capacity run). */
+  routerEnv?: Record<string, string>;
+  /** Images already built; built here when absent. */
+  images?: ClusterImages;
+  formedTimeoutMs?: number;
+}
+
+export interface Cluster {
+  info: ClusterInfo;
+  images: ClusterImages;
+  /** Removes every container and the network of this run. */
+  stop(): Promise<void>;
+}
+
+function nodeEnv(spec: NodeSpec, secrets: ClusterSecrets, extra: Record<string, string>): Record<string, string> {
+  return {
+    NODE_NAME: spec.name,
+    NODE_ID: String(spec.id),
+    PEERS: dataNodes().map((n) => n.aliases[0]).join(','),
+    PRIMARY_HINT,
+    IS_WITNESS: String(spec.kind === 'witness'),
+    POSTGRES_PASSWORD: secrets.postgres,
+    REPMGR_PASSWORD: secrets.repmgr,
+    APP_PASSWORD: secrets.app,
+    ...extra,
+  };
+}
+
+function routerEnv(spec: NodeSpec, secrets: ClusterSecrets, flavor: ProxyFlavor, extra: Record<string, string>): Record<string, string> {
+  return {
+    PROXY_NAME: spec.name,
+    APP_PASSWORD: secrets.app,
+    REPMGR_PASSWORD: secrets.repmgr,
+    PROXYSQL_ADMIN_PASSWORD: secrets.proxyAdmin,
+    ROUTER_MAX_CLIENTS: String(ROUTER_FLAVORS[flavor].defaultMaxClients),
+    ...extra,
+  };
+}
+
+const NODE_READY_LINE = /node ready; starting repmgrd/;
+
+/**
+ * A free host port, chosen up front: a port Docker picks is picked again on every
+ * `docker start`, and a node a suite killed and restarted would come back at a new
+ * address that every other holder of ClusterInfo still has wrong.
+ */
+function freeHostPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
+  await requireDocker();
+  await sweepStaleRuns();
+  const images = opts.images ?? (await buildClusterImages(opts.proxy ?? 'auto'));
+  const runId: RunId = newRunId();
+  const secrets = newSecrets();
+  const unhook = opts.keep ? () => {} : removeOnSignal(runId);
+  const stop = async () => {
+    await removeRun(runId);
+    unhook();
+  };
+  try {
+    const info = await phase(`boot: seven containers, run ${runId} (${images.flavor})`, () => boot(runId, images, secrets, opts));
+    return { info, images, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets, opts: StartOptions): Promise<ClusterInfo> {
+  const network = `pgha-${runId}`;
+  await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: runLabels(runId, 'network', opts.keep) });
+  const started = new Map<NodeName, StartedTestContainer>();
+  const t0 = performance.now();
+
+  const startOne = async (spec: NodeSpec): Promise<void> => {
+    const isRouter = spec.kind === 'router';
+    const image = isRouter ? images.router : images.postgres;
+    let c = new GenericContainer(image.ref)
+      .withNetworkMode(network)
+      .withNetworkAliases(...spec.aliases)
+      .withLabels(runLabels(runId, spec.name, opts.keep))
+      .withExposedPorts({ container: isRouter ? PROXY_PORT : PG_PORT, host: await freeHostPort() })
+      .withEnvironment(isRouter ? routerEnv(spec, secrets, images.flavor, opts.routerEnv ?? {}) : nodeEnv(spec, secrets, opts.nodeEnv ?? {}))
+      .withWaitStrategy(Wait.forLogMessage(isRouter ? ROUTER_FLAVORS[images.flavor].readyLine : NODE_READY_LINE))
+      .withStartupTimeout(120_000)
+      // Faults cut links with iptables inside the container (docker network disconnect
+      // stalls name lookups, which tests Docker, not the cluster).
+      .withAddedCapabilities('NET_ADMIN');
+    if (isRouter) {
+      // Docker's embedded DNS failed under load in a prototype (both pgpools marked every
+      // node down at once): routers get the nodes' addresses in /etc/hosts.
+      c = c.withExtraHosts(
+        dataNodes().map((n) => ({ host: n.aliases[0]!, ipAddress: started.get(n.name)!.getIpAddress(network) })),
+      );
+    }
+    const t = performance.now();
+    started.set(spec.name, await c.start());
+    note(`  ${spec.name} up (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  };
+
+  for (const wave of bootWaves()) {
+    await Promise.all(wave.map(startOne));
+  }
+
+  const nodes: Partial<Record<NodeName, NodeHandle>> = {};
+  for (const wave of bootWaves()) {
+    for (const spec of wave) {
+      const c = started.get(spec.name)!;
+      nodes[spec.name] = {
+        name: spec.name,
+        kind: spec.kind,
+        containerId: c.getId(),
+        ip: c.getIpAddress(network),
+        host: c.getHost(),
+        port: c.getMappedPort(spec.kind === 'router' ? PROXY_PORT : PG_PORT),
+      };
+    }
+  }
+  const info: ClusterInfo = {
+    runId,
+    flavor: images.flavor,
+    network,
+    nodes,
+    secrets,
+    images: { postgres: images.postgres, router: images.router },
+    synchronousMode: opts.nodeEnv?.SYNCHRONOUS_MODE === 'any1' ? 'any1' : 'off',
+    bootSeconds: 0,
+  };
+  await waitFormed(info, opts.formedTimeoutMs ?? toMs(CLAIMS.formationTimeoutSecs));
+  info.bootSeconds = (performance.now() - t0) / 1000;
+  return info;
+}
+
+/** Polls the cluster until it is formed; on timeout, throws with what is still wrong. */
+export async function waitFormed(info: ClusterInfo, timeoutMs = toMs(CLAIMS.formationTimeoutSecs)): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let problems: string[] = [];
+  while (Date.now() < deadline) {
+    problems = formationProblems(await observeFormation(info));
+    if (problems.length === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`cluster not formed within ${timeoutMs / 1000} s:\n  - ${problems.join('\n  - ')}`);
+}

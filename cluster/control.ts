@@ -1,0 +1,52 @@
+// Killing and restarting a node's container, as a fault and its undo, and reading back
+// where it is reachable afterwards: `docker start` keeps the container's id, but Docker
+// may hand it a new host port, and a new network address when others restarted with it
+// (a full-cluster stop and start shuffled them). Never assumed.
+import { docker } from '../fixtures/docker.ts';
+import type { ClusterInfo, NodeHandle } from './info.ts';
+import { PG_PORT, PROXY_PORT, type NodeName } from '../model/topology.ts';
+
+const containerOf = (info: ClusterInfo, name: NodeName) => {
+  const id = info.nodes[name]?.containerId;
+  if (!id) throw new Error(`no such node in this cluster: ${name}`);
+  return docker.getContainer(id);
+};
+
+export async function killNode(info: ClusterInfo, name: NodeName): Promise<void> {
+  await containerOf(info, name).kill();
+}
+
+export async function startNode(info: ClusterInfo, name: NodeName): Promise<void> {
+  await containerOf(info, name).start();
+}
+
+/** Docker's state of the node's container: running, exited, ... */
+export async function containerStatus(info: ClusterInfo, name: NodeName): Promise<string> {
+  return (await containerOf(info, name).inspect()).State.Status;
+}
+
+/** Container ports ("5432/tcp") that are published on the host. */
+export async function publishedPorts(info: ClusterInfo, name: NodeName): Promise<string[]> {
+  const ports = (await containerOf(info, name).inspect()).NetworkSettings.Ports ?? {};
+  return Object.entries(ports)
+    .filter(([, bindings]) => bindings && bindings.length > 0)
+    .map(([port]) => port);
+}
+
+/** The current ports and addresses, as a new ClusterInfo: the old one, shared with others, is never changed in place. */
+export async function refreshEndpoints(info: ClusterInfo): Promise<ClusterInfo> {
+  const entries = await Promise.all(
+    Object.values(info.nodes).map(async (n): Promise<[NodeName, NodeHandle]> => {
+      try {
+        const c = await docker.getContainer(n.containerId).inspect();
+        const port = c.NetworkSettings.Ports?.[`${n.kind === 'router' ? PROXY_PORT : PG_PORT}/tcp`]?.[0]?.HostPort;
+        const ip = c.NetworkSettings.Networks?.[info.network]?.IPAddress;
+        // A stopped container has no port: keep the last known one until it runs again.
+        return [n.name, { ...n, ...(port ? { port: Number(port) } : {}), ...(ip ? { ip } : {}) }];
+      } catch {
+        return [n.name, { ...n }];
+      }
+    }),
+  );
+  return { ...info, nodes: Object.fromEntries(entries) };
+}
