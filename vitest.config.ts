@@ -41,7 +41,7 @@ export default defineConfig({
         // conformance suites so two clusters never take load on the same two cores.
         test: {
           name: 'chaos',
-          include: ['chaos/**/*.chaos.ts'],
+          include: ['suites/**/*.chaos.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
           testTimeout: 300_000,

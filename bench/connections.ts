@@ -12,8 +12,8 @@ import { currentPrimary } from '../cluster/formation.ts';
 import { roles } from '../cluster/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { routers, type NodeName } from '../model/topology.ts';
-import { classifyConnectFailure, isCleanLimit, pgpoolCapacity, type PgpoolCapacity } from '../reports/bench-connections.ts';
-import type { ConnectionScale } from '../reports/bench-report.ts';
+import { classifyConnectFailure, isCleanLimit, pgpoolCapacity, type PgpoolCapacity } from './connections-classify.ts';
+import type { ConnectionScale } from './report.ts';
 
 /** The modelled cluster's claim per proxy; the bench never tries more than this. */
 export const CLAIMED_PER_PROXY = 30_000;

@@ -3,8 +3,9 @@
 // the primary, the new primary awaited; the trial then heals (the old primary rejoins as
 // a standby) and waits for the cluster to form again before the next kill.
 import { underLoad } from '../chaos/trial.ts';
-import { recoveryClocks, type RecoveryClocks } from '../chaos/checkers/recovery.ts';
-import type { RunHistory } from '../chaos/history.ts';
+import { recoveryClocks } from '../chaos/checkers/recovery.ts';
+import type { RecoveryClocks } from '../model/summary.ts';
+import type { RunHistory } from '../model/history.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import type { NodeName } from '../model/topology.ts';

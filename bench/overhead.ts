@@ -10,7 +10,7 @@ import { runLabels } from '../fixtures/labels.ts';
 import { roles } from '../cluster/observe.ts';
 import { note } from '../fixtures/progress.ts';
 import { APP_DATABASE, APP_USER, PG_PORT, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
-import { parsePgbench, type PgbenchResult } from '../reports/bench-pgbench.ts';
+import { parsePgbench, type PgbenchResult } from './pgbench-output.ts';
 import { execWithEnv } from '../cluster/libpq-client.ts';
 
 export const PGBENCH_MODES = { 'select-only': ['-S'], 'tpcb-like': [] as string[] } as const;

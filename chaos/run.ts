@@ -1,7 +1,7 @@
 // One chaos run: a cluster (its own, or one handed in), the workload, the role sampler
 // and the trading service under autocannon on one clock, the schedule's faults injected
 // and healed, then the cluster proven formed again, the rows and orders read back, the
-// checkers run and the reports written.
+// checkers run and the run judged. The caller writes the report (reports/chaos-report.ts).
 import { startCluster } from '../cluster/boot.ts';
 import { waitFormed } from '../cluster/boot.ts';
 import { refreshEndpoints } from '../cluster/control.ts';
@@ -13,11 +13,12 @@ import { routers, type NodeName } from '../model/topology.ts';
 import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type WriteRow } from '../load/workload/index.ts';
 import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../load/trading/index.ts';
 import { checkAll, checkTrading, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
-import type { RunHistory } from './history.ts';
+import type { RunHistory } from '../model/history.ts';
 import { createNemesis } from './nemesis/index.ts';
 import { resolveStep, type RoleState } from './scenarios/resolve.ts';
 import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
-import { writeChaosReport, type ChaosReport } from '../reports/chaos-report.ts';
+import type { ChaosReport } from '../model/summary.ts';
+import { judge } from './summary.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
 
 export interface ChaosRunOptions {
@@ -32,7 +33,8 @@ export interface ChaosRunOptions {
 
 export interface ChaosResult {
   report: ChaosReport;
-  dir: string;
+  /** As run: saved beside the report so the run can be repeated. */
+  schedule: Schedule;
   failed: Verdict[];
 }
 
@@ -132,7 +134,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       ...(tradingHistory ? checkTrading(tradingHistory, history) : []),
       reform,
     ];
-    const { report, dir } = writeChaosReport({
+    const report = judge({
       runId: info.runId,
       schedule,
       history,
@@ -147,7 +149,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       ...(tradingHistory ? { trading: tradingHistory } : {}),
       ...(tradingError ? { tradingError } : {}),
     });
-    return { report, dir, failed: verdicts.filter((v) => v.status === 'fail') };
+    return { report, schedule, failed: verdicts.filter((v) => v.status === 'fail') };
   } finally {
     // Also on failure: no autocannon lane or listening service may outlive the run.
     await trading?.stop().catch(() => {});

@@ -9,10 +9,10 @@ import { eventually } from '../cluster/wait.ts';
 import { writablePrimary } from '../cluster/observe.ts';
 import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { recentLogs, saveLogs } from '../cluster/node-logs.ts';
-import { runDir } from '../reports/run-report.ts';
+import { runDir } from '../model/paths.ts';
 import { join } from 'node:path';
 import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../load/workload/index.ts';
-import type { RunHistory } from './history.ts';
+import type { RunHistory } from '../model/history.ts';
 import { createNemesis, type Nemesis } from './nemesis/index.ts';
 
 export interface Trial {

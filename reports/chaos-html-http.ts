@@ -1,8 +1,8 @@
 // The chaos page's HTTP view: what the trading service's clients (autocannon at a fixed
 // rate) saw, second by second under the same fault bands as the timeline, and per phase.
-import { httpOutcome, type HttpOutcome, type HttpRequestRecord } from '../load/trading/index.ts';
+import { httpOutcome, type HttpOutcome, type HttpRequestRecord } from '../model/http-history.ts';
 import { faultBands, latencyLines, LEFT, msCell, msText, PLOT, SVG_STYLE, table, td, timeAxis, W, xScale } from './chaos-html-parts.ts';
-import type { ChaosReport } from './chaos-report.ts';
+import type { ChaosReport } from '../model/summary.ts';
 
 const OUTCOMES: { outcome: HttpOutcome; cls: string; color: string; label: string }[] = [
   { outcome: 'ok', cls: 'http-ok', color: '#66bb6a', label: '2xx' },

@@ -1,7 +1,7 @@
 // Pieces both charts of the chaos page draw with: one x scale (run ms over the same
 // width, so the HTTP chart lines up under the timeline), the fault bands, the time axis,
 // tables, and escaping.
-import type { FaultEvent } from '../chaos/history.ts';
+import type { FaultEvent } from '../model/history.ts';
 import { percentile } from '../model/stats.ts';
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,10 +1,10 @@
 // One self-contained page per chaos run: the verdicts on top, then a timeline (inline
 // SVG, no external assets) with the faults as bands over throughput, errors, latency and
 // every data node's role.
-import { latencyMs, type Op, type RoleSample } from '../load/workload/index.ts';
+import { latencyMs, type Op, type RoleSample } from '../model/history.ts';
 import { esc, faultBands, latencyLines, LEFT, msCell, PLOT, sec, SVG_STYLE, table, td, timeAxis, W, xScale } from './chaos-html-parts.ts';
 import { httpSection } from './chaos-html-http.ts';
-import type { ChaosReport } from './chaos-report.ts';
+import type { ChaosReport } from '../model/summary.ts';
 
 const STATE_COLOR: Record<RoleSample['state'], string> = { writable: '#2e7d32', 'read-only': '#ef6c00', standby: '#1565c0', unreachable: '#9e9e9e' };
 

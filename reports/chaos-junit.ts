@@ -1,6 +1,6 @@
 // A chaos run's verdicts as JUnit XML, one test case per invariant, for CI: a failed
 // invariant is a failure naming the operation ids, an unsupported one is skipped.
-import type { Verdict } from '../chaos/checkers/index.ts';
+import type { Verdict } from '../model/summary.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

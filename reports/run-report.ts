@@ -1,8 +1,8 @@
 // Where a run's numbers go: reports/out/<run-id>/. Suites append measurements as JSON
 // lines (workers share the file system, not memory); the run's end writes summary.json.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPORTS_OUT } from '../model/paths.ts';
+import { REPORTS_OUT, runDir } from '../model/paths.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import type { PhaseTiming } from '../fixtures/progress.ts';
 
@@ -15,12 +15,6 @@ export interface Measurement {
   /** What the number is about, e.g. the standby or the proxy it was measured on. */
   subject?: string;
   at: string;
-}
-
-export function runDir(runId: string): string {
-  const dir = join(REPORTS_OUT, runId);
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 export function record(runId: string, m: Omit<Measurement, 'at'>): void {

@@ -4,7 +4,8 @@ import type { TestProject } from 'vitest/node';
 import { startCluster } from '../cluster/boot.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
-import { readMeasurements, record, runDir, summaryImages, writeSummary } from '../reports/run-report.ts';
+import { readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
+import { runDir } from '../model/paths.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
 import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
 

@@ -4,7 +4,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { underLoad, type Trial } from '../chaos/trial.ts';
 import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary, splitBrains, timelineSwitches, type RecoveryClocks } from '../chaos/checkers/index.ts';
-import type { RunHistory } from '../chaos/history.ts';
+import type { RunHistory } from '../model/history.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { queryOnce, repmgrCredentials, endpointOf } from '../cluster/clients.ts';
 import { dataNodes, node, routers, type NodeName } from '../model/topology.ts';

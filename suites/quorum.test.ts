@@ -9,7 +9,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { underLoad, type Trial } from '../chaos/trial.ts';
 import { noDuplicateWrites, noLostWrites, recoveryClocks, splitBrains, timelineSwitches } from '../chaos/checkers/index.ts';
-import type { FaultEvent, RunHistory } from '../chaos/history.ts';
+import type { FaultEvent, RunHistory } from '../model/history.ts';
 import { endpointOf, queryOnce, repmgrCredentials } from '../cluster/clients.ts';
 import { inRecovery, repmgrView, roles, streamingStandbys } from '../cluster/observe.ts';
 import { recentLogs } from '../cluster/node-logs.ts';

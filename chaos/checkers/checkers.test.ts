@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeName } from '../../model/topology.ts';
 import type { Op, RoleSample, WriteRow } from '../../load/workload/index.ts';
-import type { FaultEvent, RunHistory } from '../history.ts';
+import type { FaultEvent, RunHistory } from '../../model/history.ts';
 import {
   checkAll,
   faultsSpareDataNodes,

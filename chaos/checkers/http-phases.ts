@@ -3,33 +3,9 @@
 // code, the error rate (5xx and no answer) and latency percentiles of every answer.
 import { percentile } from '../../model/stats.ts';
 import { httpOutcome, type RequestKind, type TradingHistory } from '../../load/trading/index.ts';
-import type { RunHistory } from '../history.ts';
+import type { RunHistory } from '../../model/history.ts';
 import { phaseWindows } from './windows.ts';
-
-export interface HttpPhaseStats {
-  phase: string;
-  from: number;
-  to: number;
-  /** Requests sent in the phase. */
-  sent: number;
-  /** What the fixed rate asks for in the part of the phase the load ran. */
-  expected: number;
-  sentPerSecond: number;
-  /** Answers by status code, and `no answer`. */
-  byStatus: Record<string, number>;
-  ok: number;
-  clientErrors: number;
-  serverErrors: number;
-  noAnswer: number;
-  /** (5xx + no answer) / sent; 0 when nothing was sent. */
-  errorRate: number;
-  /** ms from sent to answered, over every answer (a 503 is waited for too); NaN when none. */
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  byKind: Partial<Record<RequestKind, { sent: number; errors: number }>>;
-}
+import type { HttpPhaseStats } from '../../model/summary.ts';
 
 export function httpStatsOf(phase: string, t: Pick<TradingHistory, 'requests' | 'load' | 'startedAt' | 'stoppedAt'>, from: number, to: number): HttpPhaseStats {
   const rs = t.requests.filter((r) => r.sentAt >= from && r.sentAt < to);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpRequestRecord, OrderRow, TradingHistory } from '../../load/trading/index.ts';
-import type { FaultEvent } from '../history.ts';
+import type { FaultEvent } from '../../model/history.ts';
 import { httpBaseline, httpPhaseStats, httpTotals, noLostOrders } from './index.ts';
 
 // Hand-made HTTP histories: a request of `kind` sent at t ms, answered `ms` later.

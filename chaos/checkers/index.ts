@@ -1,21 +1,21 @@
 // Every checker over one history: the verdicts a run is judged by.
-import type { RunHistory } from '../history.ts';
+import type { RunHistory } from '../../model/history.ts';
 import { healthyBaseline } from './phases.ts';
 import { recoveryWithinBudget, RECOVERY_BUDGET_MS } from './recovery.ts';
 import { singleWritablePrimary } from './single-primary.ts';
-import type { Verdict } from './verdict.ts';
+import type { Verdict } from '../../model/summary.ts';
 import { noDuplicateWrites, noLostWrites } from './writes.ts';
 import { faultsSpareDataNodes, noPromotions } from './no-promotions.ts';
 
 export { noLostWrites, noDuplicateWrites } from './writes.ts';
 export { singleWritablePrimary, splitBrains } from './single-primary.ts';
-export { recoveryClocks, recoveryWithinBudget, timelineSwitches, RECOVERY_BUDGET_MS, type RecoveryClocks, type TimelineSwitch } from './recovery.ts';
-export { phaseStats, healthyBaseline, statsOf, type PhaseStats } from './phases.ts';
+export { recoveryClocks, recoveryWithinBudget, timelineSwitches, RECOVERY_BUDGET_MS } from './recovery.ts';
+export { phaseStats, healthyBaseline, statsOf } from './phases.ts';
 export { noPromotions, roleChanges, faultsSpareDataNodes, type RoleChange } from './no-promotions.ts';
-export { httpPhaseStats, httpStatsOf, httpTotals, type HttpPhaseStats } from './http-phases.ts';
+export { httpPhaseStats, httpStatsOf, httpTotals } from './http-phases.ts';
 export { checkTrading, httpBaseline, noLostOrders } from './trading.ts';
 export { phaseWindows, type PhaseWindow } from './windows.ts';
-export type { Verdict, VerdictStatus } from './verdict.ts';
+export type { HttpPhaseStats, PhaseStats, RecoveryClocks, TimelineSwitch, Verdict, VerdictStatus } from '../../model/summary.ts';
 
 export interface CheckOptions {
   /**

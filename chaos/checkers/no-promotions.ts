@@ -3,9 +3,10 @@
 // of the no-fault soak, and of any run whose faults hit no data node.
 import { dataNodes, type NodeName } from '../../model/topology.ts';
 import type { NodeState, RoleSample } from '../../load/workload/index.ts';
-import type { FaultEvent, RunHistory } from '../history.ts';
+import type { FaultEvent, RunHistory } from '../../model/history.ts';
 import { timelineSwitches } from './recovery.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import { verdict } from './verdict.ts';
+import type { Verdict } from '../../model/summary.ts';
 
 export interface RoleChange {
   node: NodeName;

@@ -2,28 +2,11 @@
 // cluster saw, in the phases of windows.ts.
 import { percentile } from '../../model/stats.ts';
 import { latencyMs, type Op } from '../../load/workload/index.ts';
-import type { RunHistory } from '../history.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import type { RunHistory } from '../../model/history.ts';
+import { verdict } from './verdict.ts';
 import { faultWindows, phaseWindows } from './windows.ts';
 import { CLAIMS } from '../../model/claims.ts';
-
-export interface PhaseStats {
-  phase: string;
-  from: number;
-  to: number;
-  ops: number;
-  ok: number;
-  fail: number;
-  unknown: number;
-  /** (fail + unknown) / ops; 0 when there were no operations. */
-  errorRate: number;
-  /** Acknowledged operations per second. */
-  okPerSecond: number;
-  /** Latency percentiles of acknowledged operations, ms (NaN when none). */
-  p50: number;
-  p95: number;
-  p99: number;
-}
+import type { PhaseStats, Verdict } from '../../model/summary.ts';
 
 export function statsOf(phase: string, ops: readonly Op[], from: number, to: number): PhaseStats {
   // What users saw: router probes (pinned to one router) are the harness's, not theirs.

@@ -7,29 +7,13 @@
 // on the new one, which the harness's own retries can't fool.
 import type { NodeName } from '../../model/topology.ts';
 import type { Op, WriteRow } from '../../load/workload/index.ts';
-import type { RunHistory } from '../history.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import type { RunHistory } from '../../model/history.ts';
+import { verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
 import { CLAIMS, toMs } from '../../model/claims.ts';
+import type { RecoveryClocks, TimelineSwitch, Verdict } from '../../model/summary.ts';
 
 export const RECOVERY_BUDGET_MS = toMs(CLAIMS.failoverBudgetSecs);
-
-export interface RecoveryClocks {
-  faultId: string;
-  label: string;
-  /** The writable node just before the fault. */
-  primaryBefore?: NodeName;
-  /** The writable node after the database recovered (same as before when it never stopped). */
-  primaryAfter?: NodeName;
-  /** ms from injection to a writable primary; 0 when the primary never stopped being writable; null: never. */
-  databaseMs: number | null;
-  /** Per router: ms from injection to its first good write to primaryAfter; null: none in the window. */
-  routerMs: Partial<Record<NodeName, number | null>>;
-  /** ms from injection to the first good write after the last failed one; 0 when no write failed; null: never. */
-  clientMs: number | null;
-  /** Failed or unknown client writes in the window (router probes not counted). */
-  failedWrites: number;
-}
 
 const writes = (ops: readonly Op[], from: number, to: number) =>
   ops.filter((o) => o.kind === 'write' && o.invokedAt >= from && o.invokedAt < to).toSorted((a, b) => a.invokedAt - b.invokedAt);
@@ -89,15 +73,6 @@ export function recoveryWithinBudget(h: RunHistory, budgetMs = RECOVERY_BUDGET_M
     `${clocks.length} fault(s), slowest client recovery ${(worst / 1000).toFixed(1)} s`,
     (n) => `${n} fault(s) over the ${budgetMs / 1000} s budget`,
   );
-}
-
-export interface TimelineSwitch {
-  fromTimeline: number;
-  toTimeline: number;
-  /** Server wall clock (epoch ms) of the last row on the old timeline and the first on the new. */
-  lastOldAt: number;
-  firstNewAt: number;
-  gapMs: number;
 }
 
 /** Each timeline change in the rows, with the write gap around it, by the servers' own clocks. */

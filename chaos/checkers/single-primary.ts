@@ -2,8 +2,9 @@
 // latest sample at or before t, trusted for `staleAfterMs`: an older sample says nothing.
 import type { NodeName } from '../../model/topology.ts';
 import type { RoleSample } from '../../load/workload/index.ts';
-import type { RunHistory } from '../history.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import type { RunHistory } from '../../model/history.ts';
+import { verdict } from './verdict.ts';
+import type { Verdict } from '../../model/summary.ts';
 
 export interface SinglePrimaryOptions {
   /** How long a sample stands for its node (default 1000 ms: five missed 200 ms samples). */

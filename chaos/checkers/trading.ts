@@ -2,11 +2,12 @@
 // without errors, and every order the service acknowledged is there at the end, once,
 // with positions that add up to the orders.
 import { isHttpError, type TradingHistory } from '../../load/trading/index.ts';
-import type { RunHistory } from '../history.ts';
+import type { RunHistory } from '../../model/history.ts';
 import { httpStatsOf } from './http-phases.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import { verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
 import { CLAIMS } from '../../model/claims.ts';
+import type { Verdict } from '../../model/summary.ts';
 
 /** Before the first fault (the whole run when there is none), at most `maxErrorRate` of HTTP requests fail. */
 export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {

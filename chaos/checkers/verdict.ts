@@ -1,19 +1,6 @@
 // What a checker says: pass or fail with the operation ids to look at, or unsupported
-// with why (never a silent pass).
-
-export type VerdictStatus = 'pass' | 'fail' | 'unsupported';
-
-export interface Verdict {
-  /** Stable name, e.g. `no-lost-writes`. */
-  checker: string;
-  /** The claim, as a person reads it. */
-  claim: string;
-  status: VerdictStatus;
-  /** One line: what was found. */
-  summary: string;
-  /** Operation (or fault) ids that break the claim, at most a few dozen. */
-  evidence: string[];
-}
+// with why (never a silent pass). The Verdict type itself lives in model/summary.ts.
+import type { Verdict } from '../../model/summary.ts';
 
 export const MAX_EVIDENCE = 50;
 

@@ -1,7 +1,7 @@
 // The stretch of a run that belongs to each fault: from its injection to the next
 // fault's injection (or the end of the run). And the phases the reports split clients
 // by: before, during and after each fault, or the whole run when there was none.
-import type { FaultEvent, RunHistory } from '../history.ts';
+import type { FaultEvent, RunHistory } from '../../model/history.ts';
 
 export interface FaultWindow {
   fault: FaultEvent;

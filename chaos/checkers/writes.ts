@@ -1,7 +1,8 @@
 // Acknowledged writes against what the primary holds at the end. Keys are unique per
 // write, so a missing key is a lost write and a key seen twice was applied twice.
-import type { RunHistory } from '../history.ts';
-import { verdict, type Verdict } from './verdict.ts';
+import type { RunHistory } from '../../model/history.ts';
+import { verdict } from './verdict.ts';
+import type { Verdict } from '../../model/summary.ts';
 
 const unsupported = (checker: string, claim: string): Verdict => ({
   checker,

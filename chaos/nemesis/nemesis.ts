@@ -4,7 +4,7 @@ import type { ClusterInfo } from '../../cluster/info.ts';
 import { refreshEndpoints } from '../../cluster/control.ts';
 import type { RunClock } from '../../load/workload/index.ts';
 import { note } from '../../fixtures/progress.ts';
-import type { FaultEvent } from '../history.ts';
+import type { FaultEvent } from '../../model/history.ts';
 import { kill, pause, restart, stop } from './container.ts';
 import type { Fault, FaultName, FaultTarget, NemesisContext } from './fault.ts';
 import { flush } from './iptables.ts';

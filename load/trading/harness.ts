@@ -7,7 +7,7 @@ import type { RunClock } from '../workload/clock.ts';
 import type { ClusterSource } from '../workload/source.ts';
 import { clusterBackend } from './backend.ts';
 import { startTradingLoad } from './load.ts';
-import type { LoadSettings, TradingHistory } from './requests.ts';
+import type { LoadSettings, TradingHistory } from '../../model/http-history.ts';
 import { createTradingSchema } from './schema.ts';
 import { startTradingService } from './service.ts';
 import { CLAIMS } from '../../model/claims.ts';

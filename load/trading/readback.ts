@@ -3,7 +3,7 @@
 import { appCredentials, connect, endpointOf, closeClient } from '../../cluster/clients.ts';
 import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
-import type { OrdersReadBack } from './requests.ts';
+import type { OrdersReadBack } from '../../model/http-history.ts';
 import { ORDERS_TABLE, POSITIONS_TABLE } from './schema.ts';
 
 /** Orders whose client id, and positions whose account, start with `${runTag}-`. */

@@ -6,16 +6,7 @@ import { dataNodes, type NodeName } from '../../model/topology.ts';
 import { inRecovery } from '../../cluster/observe.ts';
 import { WRITES_TABLE } from './schema.ts';
 import type { KeyRange } from './workload.ts';
-
-/** One row of the writes table, as the server stored it. */
-export interface WriteRow {
-  id: number;
-  writer: number;
-  timeline: number;
-  /** Server wall clock (epoch ms) at insert. */
-  committedAt: number;
-  node: string;
-}
+import type { WriteRow } from '../../model/history.ts';
 
 export interface ReadBack {
   /** The node the rows were read from. */

@@ -8,18 +8,7 @@ import { connect, endpointOf, repmgrCredentials, closeClient } from '../../clust
 import { dataNodes, type NodeName } from '../../model/topology.ts';
 import { startClock, type RunClock } from './clock.ts';
 import { current, type ClusterSource } from './source.ts';
-
-/** writable: not in recovery and not read-only; read-only: a primary refusing writes (fenced). */
-export type NodeState = 'writable' | 'read-only' | 'standby' | 'unreachable';
-
-export interface RoleSample {
-  node: NodeName;
-  /** Monotonic ms since the run epoch when the answer came (or the probe was given up). */
-  at: number;
-  wall: number;
-  state: NodeState;
-  error?: string;
-}
+import type { NodeState, RoleSample } from '../../model/history.ts';
 
 export interface RoleSamplerOptions {
   clock?: RunClock;

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { appCredentials, connectFirst, closeClient } from '../../cluster/clients.ts';
 import type { NodeName } from '../../model/topology.ts';
 import { startClock, type RunClock } from './clock.ts';
-import type { Op, OpKind } from './history.ts';
+import type { Op, OpKind } from '../../model/history.ts';
 import { classifyFailure } from './outcome.ts';
 import { INSERT_WRITE_SQL, WRITES_TABLE } from './schema.ts';
 import { current, routerOrder, type ClusterSource, type NamedEndpoint } from './source.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchTable, connectionLines, formatRatio } from './bench-table.ts';
-import type { BenchFigure } from './bench-report.ts';
+import { benchTable, connectionLines, formatRatio } from './table.ts';
+import type { BenchFigure } from './report.ts';
 
 const fig = (over: Partial<BenchFigure>): BenchFigure => ({
   section: 'overhead',

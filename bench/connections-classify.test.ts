@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectFailure, connectionBounds, isCleanLimit, pgpoolCapacity } from './bench-connections.ts';
+import { classifyConnectFailure, connectionBounds, isCleanLimit, pgpoolCapacity } from './connections-classify.ts';
 
 describe('connection-limit classification', () => {
   it('reads SQLSTATE 53300 (or its wording) as the limit', () => {

@@ -100,7 +100,7 @@ export function connectionBounds(b: BoundsInput): string[] {
   }
   if (b.flavor === 'pgpool') {
     out.push(
-      'measured with the default ROUTER_MAX_CLIENTS of the flavor table (fixtures/router-flavors.ts): the bench does not raise it. A scale run passes ' +
+      'measured with the default ROUTER_MAX_CLIENTS of the flavor table (model/router-flavors.ts): the bench does not raise it. A scale run passes ' +
         "routerEnv { ROUTER_MAX_CLIENTS } to startCluster and nodeEnv PG_MAX_CONNECTIONS raised to cover proxies x num_init_children + repmgr + reserve.",
     );
   }

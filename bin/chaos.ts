@@ -6,12 +6,13 @@ import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { requireDocker } from '../fixtures/docker.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
-import { parseDuration } from './scenarios/duration.ts';
-import { buildSchedule, scenarioNames } from './scenarios/scenarios.ts';
-import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
-import { runChaos } from './run.ts';
-import type { HttpPhaseStats } from './checkers/index.ts';
-import type { TradingSummary } from '../reports/chaos-report.ts';
+import { parseDuration } from '../chaos/scenarios/duration.ts';
+import { buildSchedule, scenarioNames } from '../chaos/scenarios/scenarios.ts';
+import { describeSchedule, type Schedule } from '../chaos/scenarios/schedule.ts';
+import { runChaos } from '../chaos/run.ts';
+import type { HttpPhaseStats } from '../chaos/checkers/index.ts';
+import type { TradingSummary } from '../model/summary.ts';
+import { writeChaosReport } from '../reports/chaos-report.ts';
 
 const USAGE = `usage: npm run chaos -- --scenario <${scenarioNames().join('|')}> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]`;
 
@@ -63,7 +64,8 @@ try {
   process.exit(2);
 }
 try {
-  const { report, dir, failed } = await runChaos({ schedule, proxy });
+  const { report, failed } = await runChaos({ schedule, proxy });
+  const dir = writeChaosReport(report, schedule);
   const s = report.summary;
   const lines = [
     `chaos ${s.scenario} seed ${s.seed}: ${s.outcome.toUpperCase()}`,

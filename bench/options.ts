@@ -1,7 +1,7 @@
 // `npm run bench` options. Bad options are the user's to fix: a BenchUsageError says
 // which and why, and the CLI exits 2.
 import { parseArgs } from 'node:util';
-import { BENCH_SECTIONS, type BenchSection } from './bench-report.ts';
+import { BENCH_SECTIONS, type BenchSection } from './report.ts';
 
 export type BenchProxy = 'auto' | 'pgpool' | 'proxysql';
 

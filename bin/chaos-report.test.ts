@@ -9,10 +9,10 @@ import { chromiumPath } from '../fixtures/machine.ts';
 import type { Op, RoleSample } from '../load/workload/index.ts';
 import { checkAll, checkTrading } from '../chaos/checkers/index.ts';
 import type { HttpRequestRecord, TradingHistory } from '../load/trading/index.ts';
-import type { RunHistory } from '../chaos/history.ts';
-import { renderHtml } from './chaos-html.ts';
-import { summarize } from './chaos-report.ts';
-import { junitXml } from './chaos-junit.ts';
+import type { RunHistory } from '../model/history.ts';
+import { renderHtml } from '../reports/chaos-html.ts';
+import { summarize } from '../chaos/summary.ts';
+import { junitXml } from '../reports/chaos-junit.ts';
 
 function handMadeRun() {
   const ops: Op[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, parseBenchArgs } from './bench-options.ts';
+import { BenchUsageError, parseBenchArgs } from './options.ts';
 
 describe('bench options', () => {
   it('defaults: 3 repetitions, 5 kills, every section, auto proxy, 10 s pgbench runs', () => {

@@ -2,7 +2,7 @@
 // with its spread and, for timings, its ratio against a named baseline of the same run.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spread as spreadOf, type Spread } from './bench-stats.ts';
+import { spread as spreadOf, type Spread } from './stats.ts';
 
 export const BENCH_SECTIONS = ['builds', 'boot', 'failover', 'lag', 'overhead', 'connections'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];

@@ -3,12 +3,15 @@
 // trading service under autocannon beside the workload), and every invariant must hold.
 // Picked up by the `chaos` vitest project, not by `unit`.
 import { expect, it } from 'vitest';
-import { runChaos } from './run.ts';
-import { buildSchedule } from './scenarios/scenarios.ts';
+import { runChaos } from '../chaos/run.ts';
+import { buildSchedule } from '../chaos/scenarios/scenarios.ts';
+import { writeChaosReport } from '../reports/chaos-report.ts';
+import { CLAIMS } from '../model/claims.ts';
 
-it('survives a primary kill and a router kill under load: writes back within 30 s, none lost, one primary at a time', async () => {
+it(`survives a primary kill and a router kill under load: writes back within ${CLAIMS.failoverBudgetSecs} s, none lost, one primary at a time`, async () => {
   const seed = Number(process.env.PGHA_CHAOS_SEED ?? 1);
-  const { report, dir, failed } = await runChaos({ schedule: buildSchedule('smoke', seed), proxy: (process.env.PGHA_PROXY as 'auto' | undefined) ?? 'auto' });
+  const { report, schedule, failed } = await runChaos({ schedule: buildSchedule('smoke', seed), proxy: (process.env.PGHA_PROXY as 'auto' | undefined) ?? 'auto' });
+  const dir = writeChaosReport(report, schedule);
   const why = failed.map((v) => `${v.checker}: ${v.summary}\n  ${v.evidence.slice(0, 10).join('\n  ')}`).join('\n');
   expect(failed, `report: ${dir}/report.html\n${why}`).toEqual([]);
   expect(report.summary.recovery.length).toBe(2);

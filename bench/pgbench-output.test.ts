@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePgbench } from './bench-pgbench.ts';
+import { parsePgbench } from './pgbench-output.ts';
 
 const OUT = `pgbench (17.6 (Debian 17.6-1))
 transaction type: <builtin: select only>

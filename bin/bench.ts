@@ -12,18 +12,18 @@ import { note, phase } from '../fixtures/progress.ts';
 import { startCluster, type Cluster } from '../cluster/boot.ts';
 import { routers } from '../model/topology.ts';
 import { REPORTS_OUT } from '../model/paths.ts';
-import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from '../reports/bench-options.ts';
-import { BENCH_SECTIONS, makeFigure, writeBenchReport, type BenchFigure, type BenchReport, type BenchSection } from '../reports/bench-report.ts';
-import { pairedRatio, ratioToMedian } from '../reports/bench-stats.ts';
-import { benchTable, connectionLines } from '../reports/bench-table.ts';
-import { connectionBounds } from '../reports/bench-connections.ts';
-import { CONTAINER_BASELINE, containerStartSeconds } from './baseline.ts';
-import { measureBuilds, removeBenchImages } from './builds.ts';
-import { clusterEnvFor, measureBoots } from './boot.ts';
-import { measureFailovers } from './failover.ts';
-import { measureLag } from './lag.ts';
-import { measureOverhead, PGBENCH_CLIENTS, PGBENCH_SCALE, PGBENCH_THREADS, PGBENCH_MODES, type PgbenchMode } from './overhead.ts';
-import { CLAIMED_PER_PROXY, measureConnections } from './connections.ts';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from '../bench/options.ts';
+import { BENCH_SECTIONS, makeFigure, writeBenchReport, type BenchFigure, type BenchReport, type BenchSection } from '../bench/report.ts';
+import { pairedRatio, ratioToMedian } from '../bench/stats.ts';
+import { benchTable, connectionLines } from '../bench/table.ts';
+import { connectionBounds } from '../bench/connections-classify.ts';
+import { CONTAINER_BASELINE, containerStartSeconds } from '../bench/baseline.ts';
+import { measureBuilds, removeBenchImages } from '../bench/builds.ts';
+import { clusterEnvFor, measureBoots } from '../bench/boot.ts';
+import { measureFailovers } from '../bench/failover.ts';
+import { measureLag } from '../bench/lag.ts';
+import { measureOverhead, PGBENCH_CLIENTS, PGBENCH_SCALE, PGBENCH_THREADS, PGBENCH_MODES, type PgbenchMode } from '../bench/overhead.ts';
+import { CLAIMED_PER_PROXY, measureConnections } from '../bench/connections.ts';
 
 function options(): BenchOptions {
   try {

@@ -1,7 +1,7 @@
 // The bench's table for a terminal: one row per figure, its spread, and its ratio against
 // the baseline it names. Pure, so its shape is unit-tested.
-import type { BenchFigure, BenchUnit, ConnectionScale } from './bench-report.ts';
-import type { Spread } from './bench-stats.ts';
+import type { BenchFigure, BenchUnit, ConnectionScale } from './report.ts';
+import type { Spread } from './stats.ts';
 
 const DIGITS: Record<BenchUnit, number> = { s: 2, ms: 1, tps: 0, count: 0 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedRatio, ratioToMedian, spread } from './bench-stats.ts';
+import { pairedRatio, ratioToMedian, spread } from './stats.ts';
 
 describe('bench statistics', () => {
   it('spreads odd and even sample counts, ignoring non-finite samples', () => {
