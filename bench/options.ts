@@ -1,6 +1,7 @@
 // `npm run bench` options. Bad options are the user's to fix: a BenchUsageError says
 // which and why, and the CLI exits 2.
 import { parseArgs } from 'node:util';
+import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { BENCH_SECTIONS, type BenchSection } from './report.ts';
 
 export type BenchProxy = 'auto' | 'pgpool' | 'proxysql';
@@ -70,9 +71,13 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
     // In the bench's own order, whatever order they were asked in.
     only = BENCH_SECTIONS.filter((s) => asked.includes(s));
   }
-  const proxy = values.proxy ?? env.PGHA_PROXY ?? 'auto';
-  if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) throw new BenchUsageError(`--proxy "${proxy}": use auto, pgpool or proxysql`);
+  let proxy: BenchProxy;
+  try {
+    proxy = proxyChoice(values.proxy, env);
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
   const maxClients = values['router-max-clients'];
   const routerMaxClients = maxClients === undefined ? undefined : wholeNumber('--router-max-clients', maxClients, 0, 1);
-  return { repeat, kills, only, proxy: proxy as BenchProxy, pgbenchSeconds, ...(routerMaxClients ? { routerMaxClients } : {}), help: values.help ?? false };
+  return { repeat, kills, only, proxy, pgbenchSeconds, ...(routerMaxClients ? { routerMaxClients } : {}), help: values.help ?? false };
 }

@@ -2,14 +2,15 @@
 // Every run drives the trading service with autocannon at a fixed rate beside the workload.
 // Exit 0: every invariant held. 1: one broke (the summary names it and the operation
 // ids). 2: the run couldn't be made (bad arguments, no Docker).
-import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { requireDocker } from '../fixtures/docker.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
+import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { parseDuration } from '../chaos/scenarios/duration.ts';
 import { buildSchedule, scenarioNames } from '../chaos/scenarios/scenarios.ts';
 import { describeSchedule, type Schedule } from '../chaos/scenarios/schedule.ts';
 import { runChaos } from '../chaos/run.ts';
+import { parseCli, usageExit } from './cli.ts';
 import type { HttpPhaseStats } from '../chaos/checkers/index.ts';
 import type { TradingSummary } from '../model/summary.ts';
 import { writeChaosReport } from '../reports/chaos-report.ts';
@@ -17,20 +18,16 @@ import { writeChaosReport } from '../reports/chaos-report.ts';
 const USAGE = `usage: npm run chaos -- --scenario <${scenarioNames().join('|')}> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]`;
 
 function usageError(message: string): never {
-  process.stderr.write(`pgha chaos: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  return usageExit('pgha chaos', USAGE, message);
 }
 
 function parse(): { schedule: Schedule; proxy: ProxyChoice } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { scenario: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, proxy: { type: 'string' } },
-      strict: true,
-    }));
-  } catch (e) {
-    usageError((e as Error).message);
-  }
+  const values = parseCli('pgha chaos', USAGE, process.argv.slice(2), {
+    scenario: { type: 'string' },
+    seed: { type: 'string' },
+    duration: { type: 'string' },
+    proxy: { type: 'string' },
+  });
   if (!values.scenario) usageError('--scenario is required');
   if (!scenarioNames().includes(values.scenario)) usageError(`unknown scenario "${values.scenario}"`);
   const seed = values.seed === undefined ? randomInt(1, 2 ** 31) : Number(values.seed);
@@ -41,8 +38,12 @@ function parse(): { schedule: Schedule; proxy: ProxyChoice } {
   } catch (e) {
     usageError((e as Error).message);
   }
-  const proxy = (values.proxy ?? process.env.PGHA_PROXY ?? 'auto') as ProxyChoice;
-  if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) usageError(`bad --proxy "${proxy}"`);
+  let proxy: ProxyChoice;
+  try {
+    proxy = proxyChoice(values.proxy);
+  } catch (e) {
+    usageError((e as Error).message);
+  }
   return { schedule: buildSchedule(values.scenario, seed, durationMs), proxy };
 }
 

@@ -16,6 +16,7 @@ import { runningClusterInfo } from '../cluster/attach.ts';
 import { switchover } from '../cluster/switchover.ts';
 import { writablePrimary } from '../cluster/observe.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
+import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS } from '../config/lint/clusters.ts';
 import { formatFindings, lintCluster } from '../config/lint/lint.ts';
 import { passwordsFromEnv } from '../config/lint/passwords.ts';
@@ -41,10 +42,14 @@ function upSummary(info: ClusterInfo) {
 }
 
 async function up(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { proxy: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false } } });
-  const proxy = values.proxy as string;
-  if (!['auto', 'pgpool', 'proxysql'].includes(proxy)) throw new UsageError(`--proxy ${proxy}: use auto, pgpool or proxysql`);
-  const cluster = await startCluster({ proxy: proxy as ProxyChoice, keep: true });
+  const { values } = parseArgs({ args, options: { proxy: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  let proxy: ProxyChoice;
+  try {
+    proxy = proxyChoice(values.proxy);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const cluster = await startCluster({ proxy, keep: true });
   const s = upSummary(cluster.info);
   if (values.json) {
     console.log(JSON.stringify(s, null, 2));
@@ -120,6 +125,11 @@ function lint(args: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return 0;
     case 'up':
       await requireDocker();
       await up(rest);

@@ -196,7 +196,7 @@ describe('promote: refusals leave nothing done (exit 2)', () => {
     expect(out[0]).toContain('unknown flag --aply');
   });
   it('the real CLI exits 2 on an unknown flag and on --apply without a token', () => {
-    const cli = join(REPO_ROOT, 'promote', 'cli.ts');
+    const cli = join(REPO_ROOT, 'bin', 'promote.ts');
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, PGHA_VERIFIED_DIR: records };
     const a = spawnSync(process.execPath, [cli, '--bogus'], { env, encoding: 'utf8' });
     expect(a.status).toBe(2);

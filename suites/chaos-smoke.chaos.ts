@@ -7,10 +7,11 @@ import { runChaos } from '../chaos/run.ts';
 import { buildSchedule } from '../chaos/scenarios/scenarios.ts';
 import { writeChaosReport } from '../reports/chaos-report.ts';
 import { CLAIMS } from '../model/claims.ts';
+import { proxyChoice } from '../fixtures/proxy-choice.ts';
 
 it(`survives a primary kill and a router kill under load: writes back within ${CLAIMS.failoverBudgetSecs} s, none lost, one primary at a time`, async () => {
   const seed = Number(process.env.PGHA_CHAOS_SEED ?? 1);
-  const { report, schedule, failed } = await runChaos({ schedule: buildSchedule('smoke', seed), proxy: (process.env.PGHA_PROXY as 'auto' | undefined) ?? 'auto' });
+  const { report, schedule, failed } = await runChaos({ schedule: buildSchedule('smoke', seed), proxy: proxyChoice(undefined) });
   const dir = writeChaosReport(report, schedule);
   const why = failed.map((v) => `${v.checker}: ${v.summary}\n  ${v.evidence.slice(0, 10).join('\n  ')}`).join('\n');
   expect(failed, `report: ${dir}/report.html\n${why}`).toEqual([]);

@@ -6,7 +6,7 @@ import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
 import { readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
 import { runDir } from '../model/paths.ts';
-import type { ProxyChoice } from '../fixtures/images.ts';
+import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
 
 declare module 'vitest' {
@@ -15,11 +15,6 @@ declare module 'vitest' {
   }
 }
 
-function proxyChoice(): ProxyChoice {
-  const v = process.env.PGHA_PROXY ?? 'auto';
-  if (v === 'auto' || v === 'pgpool' || v === 'proxysql') return v;
-  throw new Error(`PGHA_PROXY=${v}: use auto, pgpool or proxysql`);
-}
 
 /** PGHA_SYNCHRONOUS_MODE=any1: the suites then require zero lost writes on failover. */
 function synchronousEnv(): Record<string, string> {
@@ -30,7 +25,7 @@ function synchronousEnv(): Record<string, string> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const startedAt = new Date().toISOString();
-  const cluster = await startCluster({ proxy: proxyChoice(), nodeEnv: synchronousEnv() });
+  const cluster = await startCluster({ proxy: proxyChoice(undefined), nodeEnv: synchronousEnv() });
   const { info, images } = cluster;
   // The verified-record reporter (same process) reads what this run tests from here.
   process.env[RUN_IMAGES_ENV] = writeRunImages(runDir(info.runId), {

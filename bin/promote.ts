@@ -1,7 +1,7 @@
 // Entry point of `npm run promote`; the work is in promote.ts, with its effects injected.
 import { imageExists, run } from '../fixtures/docker.ts';
-import { promote } from './promote.ts';
-import { pushVerified } from './registry.ts';
+import { promote } from '../promote/promote.ts';
+import { pushVerified } from '../promote/registry.ts';
 
 const code = await promote(process.argv.slice(2), {
   env: process.env,

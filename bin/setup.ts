@@ -2,6 +2,9 @@
 // with `npm ci` on Linux x64, and scripts/require-node.mjs checked it before this ran).
 import { ensureChromium, ensureDockerEngine } from '../fixtures/machine.ts';
 import { note } from '../fixtures/progress.ts';
+import { parseCli } from './cli.ts';
+
+parseCli('pgha setup', 'usage: npm run setup   (makes sure a Docker engine answers, installing one on Debian as root)', process.argv.slice(2), {});
 
 try {
   note(`node ${process.version}`);
