@@ -11,5 +11,3 @@ export function parseDuration(text: string): number {
   if (!(ms > 0)) throw new Error(`bad duration "${text}": must be more than 0`);
   return ms;
 }
-
-export const formatDuration = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)}s`);

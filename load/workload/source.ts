@@ -1,6 +1,6 @@
 // Where the workload finds the cluster. A restarted container keeps its id but may get a
 // new host port, so long-running clients take a function returning the latest ClusterInfo
-// (see chaos/nemesis/refresh.ts) rather than a snapshot.
+// (refreshEndpoints in cluster/control.ts, which the nemesis calls after each fault) rather than a snapshot.
 import type { ClusterInfo, Endpoint } from '../../cluster/info.ts';
 import { routers, type NodeName } from '../../model/topology.ts';
 
