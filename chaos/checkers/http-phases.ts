@@ -2,7 +2,7 @@
 // database clients' phases): requests sent against the fixed rate, answers by status
 // code, the error rate (5xx and no answer) and latency percentiles of every answer.
 import { percentile } from '../../model/stats.ts';
-import { httpOutcome, type RequestKind, type TradingHistory } from '../../load/trading/index.ts';
+import { httpOutcome, type TradingHistory } from '../../load/trading/index.ts';
 import type { RunHistory } from '../../model/history.ts';
 import { phaseWindows } from './windows.ts';
 import type { HttpPhaseStats } from '../../model/summary.ts';

@@ -1,6 +1,6 @@
 // Rule family (f): no routing rule may be shadowed by an earlier one, so statements route
 // as the proxy contract says.
-import { ROUTING_CASES, ROUTING_RULES, toJsRegExp, type RoutingRule } from '../../model/proxy-contract.ts';
+import { ROUTING_CASES, toJsRegExp, type RoutingRule } from '../../model/proxy-contract.ts';
 import { CLAIM_WORDING, type Finding } from './settings.ts';
 
 /**
