@@ -72,9 +72,14 @@ start_pgpool
 env HOME=/var/lib/postgresql /usr/local/bin/pgpool-reconcile &
 RECONCILE_PID=$!
 # The reconciler stops pgpool when backend addresses moved: start it again, with -D.
+# A child stuck on a dead backend's socket outlives its parent's shutdown and keeps the
+# listening sockets: the new pgpool then could not bind 5432 and clients reached orphans
+# whose shared memory was gone ("failed to lock semaphore"). None may survive the restart.
 while :; do
   wait "$PGPOOL_PID" || true
   [ -z "$stopping" ] || exit 0
-  log "pgpool exited; starting it again"
+  log "pgpool exited; ending any child it left, then starting it again"
+  pkill -KILL -u postgres -x pgpool 2>/dev/null || true
+  for _ in $(seq 50); do pgrep -u postgres -x pgpool >/dev/null || break; sleep 0.1; done
   start_pgpool
 done
