@@ -66,6 +66,9 @@ function routerEnv(spec: NodeSpec, secrets: ClusterSecrets, flavor: ProxyFlavor,
 
 const NODE_READY_LINE = /node ready; starting repmgrd/;
 
+/** `pgha-<run>-<node>`: unique per run, and says which node it is. */
+export const containerName = (runId: RunId, node: NodeName): string => `pgha-${runId}-${node}`;
+
 /**
  * A free host port, chosen up front: a port Docker picks is picked again on every
  * `docker start`, and a node a suite killed and restarted would come back at a new
@@ -112,6 +115,8 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
     const isRouter = spec.kind === 'router';
     const image = isRouter ? images.router : images.postgres;
     let c = new GenericContainer(image.ref)
+      // `docker ps` then reads like the topology; the labels stay what clean-up goes by.
+      .withName(containerName(runId, spec.name))
       .withNetworkMode(network)
       .withNetworkAliases(...spec.aliases)
       .withLabels(runLabels(runId, spec.name, opts.keep))
