@@ -2,7 +2,7 @@
 // the order of calls, the rollback, the refusals, and that no secret reaches any output.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { TOPOLOGY } from '../model/topology.ts';
 import { EXIT, promote, type PromoteDeps } from './promote.ts';
 import { startRailwayFake, type RailwayFake } from './railway-fake.ts';
 import { repoFor, tagFor } from './registry.ts';
-import { buildRecord, writeRecord, type RecordedImage } from './verified-record.ts';
+import { REQUIRED_CLAIMS } from './required-claims.ts';
+import { buildRecord, buildRefusal, writeRecord, writeRefusal, type RecordedImage, type RunImages } from './verified-record.ts';
 
 const TOKEN = 'tok-' + 'x'.repeat(30);
 const REG_PASSWORD = 'regpass-' + 'y'.repeat(20);
@@ -52,25 +53,22 @@ function deps(env: Record<string, string> = {}): PromoteDeps {
   };
 }
 
+const runImages = (postgresDigest: string, flavor: 'pgpool' | 'proxysql' = 'pgpool'): RunImages => ({
+  runId: `run-${postgresDigest.slice(7, 10)}`,
+  images: [
+    { name: 'postgres', ref: 'pgha/postgres:local', digest: postgresDigest },
+    { name: 'pgpool', ref: 'pgha/pgpool:local', digest: d('b') },
+  ],
+  proxyFlavor: flavor,
+  proxyFlavorReason: '',
+  baseImage: '',
+  replicationMode: 'off',
+});
+const COMMIT = { commit: 'abc', dirty: false };
 const verify = (postgresDigest: string, flavor: 'pgpool' | 'proxysql' = 'pgpool') =>
-  writeRecord(
-    buildRecord(
-      'npm test',
-      {
-        runId: `run-${postgresDigest.slice(7, 10)}`,
-        images: [
-          { name: 'postgres', ref: 'pgha/postgres:local', digest: postgresDigest },
-          { name: 'pgpool', ref: 'pgha/pgpool:local', digest: d('b') },
-        ],
-        proxyFlavor: flavor,
-        proxyFlavorReason: '',
-        baseImage: '',
-      },
-      { suites: ['cluster: suites/formation.test.ts'] },
-      { commit: 'abc', dirty: false },
-    ),
-    records,
-  );
+  writeRecord(buildRecord('npm test', runImages(postgresDigest, flavor), { claims: REQUIRED_CLAIMS.map((c) => ({ ...c, tests: 2 })) }, COMMIT), records);
+/** What the reporter leaves after a run that earned no record. */
+const refuse = (postgresDigest: string, problems: string[]) => writeRefusal(buildRefusal(runImages(postgresDigest), problems, COMMIT), records);
 
 const mutations = () => fake.calls.filter((c) => c.op === 'mutation');
 const trace = () =>
@@ -171,6 +169,20 @@ describe('promote: upgrade of a running cluster', () => {
 });
 
 describe('promote: refusals leave nothing done (exit 2)', () => {
+  it('refuses the images of a run that proved only some claims, naming what it missed', async () => {
+    refuse(d('a'), ['replication: did not run (cluster: suites/replication.test.ts)', 'failover: skipped in cluster: suites/failover.test.ts: "KNOWN ISSUE"']);
+    expect(await promote([], deps())).toBe(EXIT.refused);
+    const text = out.join('\n');
+    expect(text).toContain(`image postgres pgha/postgres:local ${d('a')} is in no passing record`);
+    expect(text).toContain('- replication: did not run (cluster: suites/replication.test.ts)');
+    expect(text).toContain('- failover: skipped in cluster: suites/failover.test.ts: "KNOWN ISSUE"');
+    expect(fake.calls).toEqual([]);
+  });
+  it('refuses on a v1 record and says why it vouches for nothing', async () => {
+    writeFileSync(join(records, 'old.json'), JSON.stringify({ ...buildRecord('npm test', runImages(d('a')), {}, COMMIT), kind: 'pgha.verified/v1' }));
+    expect(await promote([], deps())).toBe(EXIT.refused);
+    expect(out.join('\n')).toMatch(/older record\(s\) \(pgha.verified\/v1\) vouch for nothing/);
+  });
   it('refuses an unverified digest, naming image and digest, before any push or call', async () => {
     verify(d('a'));
     expect(await promote(['--apply', '--postgres-image', 'pgha/postgres:new'], deps())).toBe(EXIT.refused);
@@ -213,7 +225,7 @@ describe('promote: dry run and secrets', () => {
     expect(await promote([], deps())).toBe(EXIT.ok);
     expect(mutations()).toEqual([]);
     expect(pushes).toEqual([]);
-    expect(out.join('\n')).toMatch(/plan: first-deploy[\s\S]*dry run: nothing changed/);
+    expect(out.join('\n')).toMatch(/claims proven \(9\): formation \(2 tests\), replication[\s\S]*chaos smoke \(2 tests\)[\s\S]*plan: first-deploy[\s\S]*dry run: nothing changed/);
   });
   it('works with a project token too (Project-Access-Token)', async () => {
     verify(d('a'));

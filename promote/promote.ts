@@ -12,8 +12,8 @@ import { authFromEnv, RAILWAY_ENDPOINT, railwayClient } from './railway-api.ts';
 import { registryAuthFromEnv, repoFor, tagFor, type PushedImage, type RegistryAuth } from './registry.ts';
 import { applyPlan, discover, type Discovered } from './rollout.ts';
 import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
-import { readRecords, verifiedDir, type RecordedImage } from './verified-record.ts';
-import { verifiedFlavorOf, verifyCandidate } from './verify.ts';
+import { readVerifiedDir, verifiedDir, type RecordedImage } from './verified-record.ts';
+import { formatVouch, noRecordFor, verifiedFlavorOf, verifyCandidate } from './verify.ts';
 
 export interface PromoteDeps {
   env: NodeJS.ProcessEnv;
@@ -69,16 +69,16 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
       if (missing.length) throw new Refusal(`--apply needs ${missing.join(', ')} in the environment`);
     }
 
-    const records = readRecords(verifiedDir(env));
+    const verified = readVerifiedDir(verifiedDir(env));
+    const refuse = (problems: readonly string[]) => new Refusal(`refusing to promote:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const postgres = await localImage(deps, 'postgres', args.postgresImage);
-    const flavor: ProxyFlavor | undefined = args.proxy ?? verifiedFlavorOf(records, postgres.digest);
-    if (!flavor) throw new Refusal(`refusing to promote:\n  - image postgres ${postgres.ref} ${postgres.digest} is in no passing record: run \`npm test\` on it first`);
+    const flavor: ProxyFlavor | undefined = args.proxy ?? verifiedFlavorOf(verified.records, postgres.digest);
+    if (!flavor) throw refuse([noRecordFor(verified, postgres)]);
     const router = await localImage(deps, flavor, args.routerImage ?? `pgha/${flavor}:local`);
-    const verdict = verifyCandidate(records, { postgres, router, flavor });
-    if (!verdict.ok) throw new Refusal(`refusing to promote:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`);
-    const r = verdict.record;
-    out(`verified: ${r.source} run ${r.runId} at ${r.commit}${r.dirty ? ' (with uncommitted changes)' : ''}, ${r.createdAt}, flavor ${r.proxyFlavor}, ${r.suites.length} suite file(s)`);
-    out(verdict.chaos.length ? `chaos: ${verdict.chaos.flatMap((c) => c.scenarios).join(', ')} passed` : 'chaos: no chaos run recorded for these images');
+    const verdict = verifyCandidate(verified, { postgres, router, flavor });
+    if (!verdict.ok) throw refuse(verdict.problems);
+    out(formatVouch(verdict.record));
+    if (verdict.chaos.length) out(`  chaos runs beside it: ${verdict.chaos.flatMap((c) => c.scenarios).join(', ')} passed`);
 
     const listens = checkListensOnIpv6(flavor);
     for (const c of listens) out(`ipv6: ${c.image} ${c.ok ? 'ok' : 'NOT OK'}: ${c.file}: ${c.detail}`);
