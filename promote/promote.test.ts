@@ -309,6 +309,12 @@ describe('promote: refusals leave nothing done (exit 2)', () => {
     expect(out.join('\n')).toMatch(/proxysql/);
     expect(fake.calls).toEqual([]);
   });
+  it('refuses a registry user without a password (or the other way round)', async () => {
+    verify(d('a'));
+    expect(await promote(['--apply'], deps({ REGISTRY_PASSWORD: '' }))).toBe(EXIT.refused);
+    expect(out.join('\n')).toContain('REGISTRY_USERNAME is set without the other: set both (a private registry) or neither');
+    expect(pushes).toEqual([]);
+  });
   it('refuses --apply without a token', async () => {
     verify(d('a'));
     expect(await promote(['--apply'], deps({ RAILWAY_API_TOKEN: '' }))).toBe(EXIT.refused);
