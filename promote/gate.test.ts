@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideTestRecord, type ModuleOutcome, type TestOutcome, type TestRunOutcome } from './gate.ts';
 import { REQUIRED_CLAIMS } from './required-claims.ts';
-import type { RunImages } from './verified-record.ts';
+import { sampleRunImages } from './sample-run.ts';
 
-const images: RunImages = {
-  runId: 'run-1',
-  images: [
-    { name: 'postgres', ref: 'pgha/postgres:local', digest: 'sha256:' + 'a'.repeat(64) },
-    { name: 'pgpool', ref: 'pgha/pgpool:local', digest: 'sha256:' + 'b'.repeat(64) },
-  ],
-  proxyFlavor: 'pgpool',
-  proxyFlavorReason: 'no registry',
-  baseImage: 'pgha/debian-base:trixie',
-  replicationMode: 'off',
-};
+const images = sampleRunImages();
 const t = (name: string, state: TestOutcome['state'] = 'passed', mode: TestOutcome['mode'] = 'run'): TestOutcome => ({ name, state, mode });
 const mod = (project: string, file: string, tests: TestOutcome[] = [t('works'), t('still works')], state: ModuleOutcome['state'] = 'passed'): ModuleOutcome => ({
   project,

@@ -2,19 +2,10 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRecord, buildRefusal, decideChaosRecord, readRecords, readVerifiedDir, writeRecord, writeRefusal, type RunImages } from './verified-record.ts';
+import { buildRecord, buildRefusal, decideChaosRecord, readRecords, readVerifiedDir, writeRecord, writeRefusal } from './verified-record.ts';
+import { sampleRunImages } from './sample-run.ts';
 
-const images: RunImages = {
-  runId: 'run-1',
-  images: [
-    { name: 'postgres', ref: 'pgha/postgres:local', digest: 'sha256:' + 'a'.repeat(64) },
-    { name: 'pgpool', ref: 'pgha/pgpool:local', digest: 'sha256:' + 'b'.repeat(64) },
-  ],
-  proxyFlavor: 'pgpool',
-  proxyFlavorReason: 'no registry',
-  baseImage: 'pgha/debian-base:trixie',
-  replicationMode: 'any1',
-};
+const images = sampleRunImages({ replicationMode: 'any1' });
 describe('decideChaosRecord', () => {
   it('writes one only when every scenario passed', () => {
     expect(decideChaosRecord({ passed: true, scenarios: [{ name: 'random', passed: true }], runImages: images }).write).toBe(true);
