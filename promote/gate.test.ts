@@ -39,7 +39,7 @@ describe('decideTestRecord: a record only when every required claim ran in full 
     const p = problems({ ...full, modules: [mod('cluster', 'suites/formation.test.ts')] });
     expect(p).toHaveLength(8);
     expect(p).toContain('replication: did not run (cluster: suites/replication.test.ts)');
-    expect(p).toContain('chaos smoke: did not run (chaos: chaos/smoke.chaos.ts)');
+    expect(p).toContain('chaos smoke: did not run (chaos: suites/chaos-smoke.chaos.ts)');
     expect(p.join('\n')).not.toContain('formation');
   });
 
@@ -74,8 +74,8 @@ describe('decideTestRecord: a record only when every required claim ran in full 
   });
 
   it('a claim file that never finished is refused', () => {
-    const p = problems(replace('chaos/smoke.chaos.ts', mod('chaos', 'chaos/smoke.chaos.ts', [t('survives', 'pending')], 'pending')));
-    expect(p).toEqual(['chaos smoke: did not finish: chaos: chaos/smoke.chaos.ts (pending)']);
+    const p = problems(replace('suites/chaos-smoke.chaos.ts', mod('chaos', 'suites/chaos-smoke.chaos.ts', [t('survives', 'pending')], 'pending')));
+    expect(p).toEqual(['chaos smoke: did not finish: chaos: suites/chaos-smoke.chaos.ts (pending)']);
   });
 
   it('a claim run under another project does not count', () => {

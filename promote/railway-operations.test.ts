@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 import { DEPLOYMENT_STATUSES, meaningOf } from './deployment-status.ts';
 import { railwaySchema, RAILWAY_SCHEMA_FILE, requestErrors } from './railway-schema.ts';
 import { OPS, type OpName, type OpVariables } from './railway-operations.ts';

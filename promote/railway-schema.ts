@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, getVariableValues, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 
 export const RAILWAY_SCHEMA_FILE = join(REPO_ROOT, '..', 'shared', 'railway', 'schema.graphql');
 

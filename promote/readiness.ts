@@ -2,8 +2,8 @@
 // (a database has none) Railway says SUCCESS as soon as the container starts, and it may
 // turn CRASHED later. Ready is the node's own ready line in `deploymentLogs`, then the
 // deployment staying up for a settle period. Whatever else happens, the answer says why.
-import type { ProxyFlavor } from '../fixtures/proxy-contract.ts';
-import { ROUTER_FLAVORS } from '../fixtures/router-flavors.ts';
+import type { ProxyFlavor } from '../model/proxy-contract.ts';
+import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
 import { isDeploymentStatus, meaningOf } from './deployment-status.ts';
 import type { RailwayClient } from './railway-api.ts';
 

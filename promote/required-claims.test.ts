@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../fixtures/images.ts';
+import { REPO_ROOT } from '../model/paths.ts';
 import { SUITE_ORDER } from '../suites/sequencer.ts';
 import { REQUIRED_CLAIMS } from './required-claims.ts';
 
@@ -16,7 +16,7 @@ describe('REQUIRED_CLAIMS', () => {
     const cluster = REQUIRED_CLAIMS.filter((c) => c.project === 'cluster');
     expect(cluster.map((c) => c.file).sort()).toEqual(suites.map((f) => `suites/${f}`).sort());
     expect(cluster.map((c) => c.claim)).toEqual(SUITE_ORDER);
-    expect(REQUIRED_CLAIMS.filter((c) => c.project === 'chaos').map((c) => c.file)).toEqual(['chaos/smoke.chaos.ts']);
+    expect(REQUIRED_CLAIMS.filter((c) => c.project === 'chaos').map((c) => c.file)).toEqual(['suites/chaos-smoke.chaos.ts']);
   });
   it('names each claim once', () => {
     expect(new Set(REQUIRED_CLAIMS.map((c) => c.claim)).size).toBe(REQUIRED_CLAIMS.length);

@@ -21,7 +21,7 @@ export const REQUIRED_CLAIMS: readonly RequiredClaim[] = [
   { claim: 'failover', project: 'cluster', file: 'suites/failover.test.ts' },
   { claim: 'quorum', project: 'cluster', file: 'suites/quorum.test.ts' },
   { claim: 'rejoin', project: 'cluster', file: 'suites/rejoin.test.ts' },
-  { claim: 'chaos smoke', project: 'chaos', file: 'chaos/smoke.chaos.ts' },
+  { claim: 'chaos smoke', project: 'chaos', file: 'suites/chaos-smoke.chaos.ts' },
 ];
 
 export const claimNames = (claims: readonly Pick<RequiredClaim, 'claim'>[] = REQUIRED_CLAIMS): string[] => claims.map((c) => c.claim);
