@@ -1,26 +1,35 @@
 // What a person reads: the plan before anything changes, the summary after. Values of
-// shared secrets never reach these functions; per-service variables are references.
-import type { Plan } from './plan.ts';
+// shared secrets and the registry password never reach these functions; per-service
+// variables are references.
+import type { Plan, ServiceStep } from './plan.ts';
 import type { RolloutSummary } from './rollout.ts';
 
-export function formatPlan(plan: Plan): string {
-  const lines = [`plan: ${plan.mode}, ${plan.steps.length} step(s)`];
+function serviceLines(s: ServiceStep, settleSeconds: number): string[] {
+  if (s.unchanged) return [`${s.node}: unchanged (already on ${s.image}); its deployment must be ready: ${s.ready.line} logged, up ${settleSeconds} s`];
+  const how = s.create ? 'serviceCreate (empty)' : `serviceInstanceUpdate (from ${s.previousImage ?? 'no image'})`;
+  const settings = Object.entries(s.instance).map(([k, v]) => `${k} ${String(v)}`);
+  return [
+    `${s.node}: ${how} -> ${s.image}`,
+    ...(s.note ? [`      ${s.note}`] : []),
+    `      variables (variableCollectionUpsert, skipDeploys): ${Object.entries(s.variables).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    ...(s.volume ? [`      volumeCreate at ${s.volume.mountPath}`] : []),
+    `      serviceInstanceUpdate: image, ${settings.join(', ')}`,
+    `      serviceInstanceDeployV2; ready when deploymentLogs show ${s.ready.line} and it stays up ${settleSeconds} s;`,
+    `      CRASHED/FAILED/REMOVED/SKIPPED/SLEEPING or a restart: ${s.previousImage ? `deploymentRollback to ${s.previousImage}` : 'nothing to roll back to'}, stop; NEEDS_APPROVAL/WAITING: stop`,
+  ];
+}
+
+export function formatPlan(plan: Plan, settleSeconds: number): string {
+  const lines = [`plan: ${plan.mode}, ${plan.steps.length} step(s), one at a time`];
+  lines.push(plan.registryUser ? `registryCredentials: sent with every image change (username ${plan.registryUser}, password from REGISTRY_PASSWORD)` : 'registryCredentials: none (REGISTRY_USERNAME/PASSWORD unset: the registry must allow anonymous pulls)');
   plan.steps.forEach((s, i) => {
     const n = `${String(i + 1).padStart(2)}.`;
     if (s.kind === 'shared-variables') {
       lines.push(`${n} shared variables (variableCollectionUpsert, skipDeploys): ${s.names.map((x) => `${x}=<secret>`).join(' ')}`);
-    } else if (s.kind === 'switchover') {
-      lines.push(`${n} switchover ${s.from} -> ${s.to}: ${s.done ? 'done by the operator (--switchover-done)' : 'the rollout stops here; run it, then promote again with --switchover-done'}`);
-      lines.push(`      ${s.command}`);
-    } else if (s.unchanged) {
-      lines.push(`${n} ${s.node}: unchanged (already on ${s.image})`);
-    } else {
-      const how = s.create ? 'serviceCreate' : `serviceInstanceUpdate (from ${s.previousImage ?? 'no image'})`;
-      lines.push(`${n} ${s.node}: ${how} -> ${s.image}`);
-      lines.push(`      variables: ${Object.entries(s.variables).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      if (s.volume) lines.push(`      volumeCreate at ${s.volume.mountPath}`);
-      lines.push('      serviceInstanceDeployV2, then wait for SUCCESS');
+      return;
     }
+    const [first, ...rest] = serviceLines(s, settleSeconds);
+    lines.push(`${n} ${first}`, ...rest);
   });
   return lines.join('\n');
 }
@@ -29,18 +38,14 @@ export function formatSummary(s: RolloutSummary): string {
   const lines = [`summary (${s.mode}):`];
   if (s.sharedVariablesSet.length) lines.push(`  shared variables set: ${s.sharedVariablesSet.join(', ')}`);
   for (const o of s.services) {
-    if (o.result === 'unchanged') lines.push(`  ${o.node}: unchanged (${o.image})`);
-    else if (o.result === 'deployed') lines.push(`  ${o.node}: changed ${o.previousImage ?? '(new service)'} -> ${o.image}`);
+    if (o.result === 'unchanged') lines.push(`  ${o.node}: unchanged (${o.image}), ready`);
+    else if (o.result === 'deployed') lines.push(`  ${o.node}: changed ${o.previousImage ?? '(new service)'} -> ${o.image}, ready`);
+    else if (o.result === 'awaiting-approval') lines.push(`  ${o.node}: AWAITING APPROVAL (${o.status}) deploying ${o.image}`);
     else {
-      lines.push(`  ${o.node}: FAILED (${o.status}) deploying ${o.image}`);
+      lines.push(`  ${o.node}: FAILED (${o.status}: ${o.why}) deploying ${o.image}`);
       lines.push(o.rollback.image ? `  ${o.node}: rolled back to ${o.rollback.image} (${o.rollback.status})` : `  ${o.node}: ${o.rollback.status}`);
     }
   }
-  if (s.pausedForSwitchover) {
-    lines.push(`  paused before the switchover ${s.pausedForSwitchover.from} -> ${s.pausedForSwitchover.to}; run:`);
-    lines.push(`    ${s.pausedForSwitchover.command}`);
-  }
-  if (s.stopped) lines.push(`  stopped at ${s.stopped.at}: ${s.stopped.why}`);
-  else lines.push('  done');
+  lines.push(s.stopped ? `  stopped at ${s.stopped.at}: ${s.stopped.why}` : '  done');
   return lines.join('\n');
 }

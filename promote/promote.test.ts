@@ -2,16 +2,17 @@
 // the order of calls, the rollback, the refusals, and that no secret reaches any output.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../model/paths.ts';
 import { TOPOLOGY } from '../model/topology.ts';
 import { EXIT, promote, type PromoteDeps } from './promote.ts';
-import { startRailwayFake, type RailwayFake } from './railway-fake.ts';
+import { SCRIPTS, startRailwayFake, type DeployScript, type FakeEnvironment, type RailwayFake } from './railway-fake.ts';
 import { repoFor, tagFor } from './registry.ts';
-import { buildRecord, writeRecord, type RecordedImage } from './verified-record.ts';
+import { REQUIRED_CLAIMS } from './required-claims.ts';
+import { buildRecord, buildRefusal, writeRecord, writeRefusal, type RecordedImage, type RunImages } from './verified-record.ts';
 
 const TOKEN = 'tok-' + 'x'.repeat(30);
 const REG_PASSWORD = 'regpass-' + 'y'.repeat(20);
@@ -26,7 +27,7 @@ let records: string;
 let out: string[];
 let pushes: RecordedImage[][];
 
-function deps(env: Record<string, string> = {}): PromoteDeps {
+function deps(env: Record<string, string> = {}, timing: Partial<Pick<PromoteDeps, 'deployTimeoutMs' | 'settleMs'>> = {}): PromoteDeps {
   return {
     env: {
       PGHA_VERIFIED_DIR: records,
@@ -48,78 +49,157 @@ function deps(env: Record<string, string> = {}): PromoteDeps {
       return images.map((image) => ({ image, tag: tagFor(registry, image), byDigest: pinned(registry, image) }));
     },
     pollIntervalMs: 1,
-    deployTimeoutMs: 2_000,
+    deployTimeoutMs: 5_000,
+    // Long enough that a crash two polls after the ready line lands inside it.
+    settleMs: 100,
+    ...timing,
   };
 }
 
+const runImages = (postgresDigest: string, flavor: 'pgpool' | 'proxysql' = 'pgpool'): RunImages => ({
+  runId: `run-${postgresDigest.slice(7, 10)}`,
+  images: [
+    { name: 'postgres', ref: 'pgha/postgres:local', digest: postgresDigest },
+    { name: 'pgpool', ref: 'pgha/pgpool:local', digest: d('b') },
+  ],
+  proxyFlavor: flavor,
+  proxyFlavorReason: '',
+  baseImage: '',
+  replicationMode: 'off',
+});
+const COMMIT = { commit: 'abc', dirty: false };
 const verify = (postgresDigest: string, flavor: 'pgpool' | 'proxysql' = 'pgpool') =>
-  writeRecord(
-    buildRecord(
-      'npm test',
-      {
-        runId: `run-${postgresDigest.slice(7, 10)}`,
-        images: [
-          { name: 'postgres', ref: 'pgha/postgres:local', digest: postgresDigest },
-          { name: 'pgpool', ref: 'pgha/pgpool:local', digest: d('b') },
-        ],
-        proxyFlavor: flavor,
-        proxyFlavorReason: '',
-        baseImage: '',
-      },
-      { suites: ['cluster: suites/formation.test.ts'] },
-      { commit: 'abc', dirty: false },
-    ),
-    records,
-  );
+  writeRecord(buildRecord('npm test', runImages(postgresDigest, flavor), { claims: REQUIRED_CLAIMS.map((c) => ({ ...c, tests: 2 })) }, COMMIT), records);
+/** What the reporter leaves after a run that earned no record. */
+const refuse = (postgresDigest: string, problems: string[]) => writeRefusal(buildRefusal(runImages(postgresDigest), problems, COMMIT), records);
 
 const mutations = () => fake.calls.filter((c) => c.op === 'mutation');
+const serviceName = (sid: unknown) => [...fake.services.values()].find((s) => s.id === sid)?.name;
 const trace = () =>
   mutations().map((c) => {
     const v = c.variables as { serviceId?: string; input?: { name?: string; serviceId?: string } };
-    const sid = v.serviceId ?? v.input?.serviceId;
-    const name = v.input?.name ?? [...fake.services.values()].find((s) => s.id === sid)?.name ?? 'shared';
+    const name = v.input?.name ?? serviceName(v.serviceId ?? v.input?.serviceId) ?? (c.field === 'deploymentRollback' ? 'deployment' : 'shared');
     return `${c.field} ${name}`;
   });
-const allOutput = () => out.join('\n') + JSON.stringify(fake.calls.filter((c) => c.field !== 'variableCollectionUpsert' || (c.variables as { input: { serviceId?: string } }).input.serviceId));
+const deploysOf = () => trace().filter((t) => t.startsWith('serviceInstanceDeployV2') || t.startsWith('deploymentRollback'));
+/** Everything written, and what was sent to Railway except what Railway must be given: shared values, registry credentials. */
+const allOutput = () =>
+  out.join('\n') +
+  JSON.stringify(
+    fake.calls
+      .filter((c) => c.field !== 'variableCollectionUpsert' || (c.variables as { input: { serviceId?: string } }).input.serviceId)
+      .map((c) => JSON.stringify(c.variables).replace(/"registryCredentials":\{[^}]*\}/, '')),
+  );
+const PG_IMAGE = pinned('registry.example:5000', { name: 'postgres', ref: '', digest: d('a') });
 
 beforeEach(async () => {
-  fake = await startRailwayFake({ token: TOKEN, projectId: 'proj', environmentId: 'env', pollsBeforeVerdict: 2 });
+  fake = await startRailwayFake({
+    token: TOKEN,
+    projectId: 'proj',
+    environmentId: 'env',
+    privateRegistry: { host: 'registry.example:5000', username: 'ci', password: REG_PASSWORD },
+  });
   records = mkdtempSync(join(tmpdir(), 'pgha-verified-'));
   out = [];
   pushes = [];
 });
-afterEach(() => fake.close());
+afterEach(async () => {
+  // Every request the client sent validated against Railway's schema and was accepted.
+  expect(fake.calls.filter((c) => c.errors)).toEqual([]);
+  await fake.close();
+});
 
 describe('promote: first deploy', () => {
-  it('creates every service in the modelled order, each deployed and waited for before the next', async () => {
+  it('creates every service in the modelled order, each ready (its log line, then settled) before the next', async () => {
     verify(d('a'));
     expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
     const perService = (n: string) => [`serviceCreate ${n}`, `variableCollectionUpsert ${n}`, ...(n.startsWith('pg-') ? [`volumeCreate ${n}`] : []), `serviceInstanceUpdate ${n}`, `serviceInstanceDeployV2 ${n}`];
     expect(trace()).toEqual(['variableCollectionUpsert shared', ...['pg-1', 'witness', 'pg-2', 'pg-3', 'pg-4', 'proxysql', 'proxysql-2'].flatMap(perService)]);
-    // Each deployment reached SUCCESS (polled) before the next service's first call.
+    // Between one deploy and the next: its status polled past SUCCESS and its logs read.
     const fields = fake.calls.map((c) => c.field);
     const deploys = fields.flatMap((f, i) => (f === 'serviceInstanceDeployV2' ? [i] : []));
     for (const [k, i] of deploys.entries()) {
-      const next = deploys[k + 1] ?? fields.length;
-      expect(fields.slice(i + 1, next).filter((f) => f === 'deployment').length).toBeGreaterThanOrEqual(3);
+      const between = fields.slice(i + 1, deploys[k + 1] ?? fields.length);
+      expect(between.filter((f) => f === 'deployment').length).toBeGreaterThanOrEqual(5);
+      expect(between).toContain('deploymentLogs');
     }
-    expect(fake.services.get('pg-1')!.image).toBe(pinned('registry.example:5000', { name: 'postgres', ref: '', digest: d('a') }));
-    expect(fake.services.get('proxysql')!.image).toMatch(/pgha\/pgpool@sha256:/);
-    expect(fake.services.get('pg-2')!.volumes).toEqual(['/var/lib/postgresql/data']);
-    expect(fake.services.get('witness')!.volumes).toEqual([]);
-    expect(fake.services.get('pg-2')!.variables.POSTGRES_PASSWORD).toBe('${{shared.POSTGRES_PASSWORD}}');
+    expect(fake.instance('pg-1')!.image).toBe(PG_IMAGE);
+    expect(fake.instance('proxysql')!.image).toMatch(/pgha\/pgpool@sha256:/);
+    expect(fake.instance('pg-2')!.volumes).toEqual(['/var/lib/postgresql/data']);
+    expect(fake.instance('pg-2')!.variables.PGDATA).toBe('/var/lib/postgresql/data/pgdata');
+    expect(fake.instance('pg-2')).toMatchObject({ sleepApplication: false, drainingSeconds: 30 });
+    expect(fake.instance('witness')!.volumes).toEqual([]);
+    expect(fake.instance('pg-2')!.variables.POSTGRES_PASSWORD).toBe('${{shared.POSTGRES_PASSWORD}}');
     expect(Object.keys(fake.shared).sort()).toEqual(['APP_PASSWORD', 'POSTGRES_PASSWORD', 'PROXYSQL_ADMIN_PASSWORD', 'REPMGR_PASSWORD']);
     expect(fake.shared.APP_PASSWORD).toBe(APP_PASSWORD);
     expect(pushes).toHaveLength(1);
   });
 
-  it('stops at a failed deployment; a new service has nothing to roll back to', async () => {
+  it('sends the registry credentials with every image change, and never prints them', async () => {
     verify(d('a'));
-    fake.failNextDeploy('pg-2', 'CRASHED');
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    for (const n of TOPOLOGY) expect(fake.instance(n.name)!.registryCredentials, n.name).toEqual({ username: 'ci', password: REG_PASSWORD });
+    expect(out.join('\n')).toContain('registryCredentials: sent with every image change (username ci');
+    expect(out.join('\n')).not.toContain(REG_PASSWORD);
+  });
+
+  it('without credentials Railway cannot pull a private image: the first node fails and the rollout stops', async () => {
+    verify(d('a'));
+    expect(await promote(['--apply'], deps({ REGISTRY_USERNAME: '', REGISTRY_PASSWORD: '' }))).toBe(EXIT.failed);
+    expect(out.join('\n')).toMatch(/pg-1: FAILED \(FAILED: the deployment failed\)[\s\S]*stopped at pg-1/);
+    expect(fake.services.has('witness')).toBe(false);
+  });
+
+  it('stops when a new node crashes after SUCCESS; a new service has nothing to roll back to', async () => {
+    verify(d('a'));
+    fake.scriptNextDeploy('pg-2', SCRIPTS.crashAfterReady);
     expect(await promote(['--apply'], deps())).toBe(EXIT.failed);
     expect(trace().at(-1)).toBe('serviceInstanceDeployV2 pg-2');
     expect(fake.services.has('pg-3')).toBe(false);
-    expect(out.join('\n')).toMatch(/pg-2: FAILED \(CRASHED\)[\s\S]*nothing to roll back to[\s\S]*stopped at pg-2/);
+    expect(out.join('\n')).toMatch(/pg-2: FAILED \(CRASHED: the container exited, \d+ s after its ready line\)[\s\S]*nothing to roll back to[\s\S]*stopped at pg-2/);
+  });
+
+  it('a resumed first deploy creates the volume of a data node created before it stopped', async () => {
+    verify(d('a'));
+    fake.seedService('pg-1', null, { volume: null });
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    expect(trace().slice(1, 5)).toEqual(['variableCollectionUpsert pg-1', 'volumeCreate pg-1', 'serviceInstanceUpdate pg-1', 'serviceInstanceDeployV2 pg-1']);
+    expect(fake.instance('pg-1')!.volumes).toEqual(['/var/lib/postgresql/data']);
+  });
+});
+
+describe('promote: environments', () => {
+  const envs = (...more: FakeEnvironment[]): FakeEnvironment[] => [{ id: 'env', name: 'production' }, ...more];
+  const restart = async (environments: FakeEnvironment[]) => {
+    await fake.close();
+    fake = await startRailwayFake({ token: TOKEN, projectId: 'proj', environmentId: 'env', environments });
+  };
+
+  it('refuses, changing nothing, a non-fork environment beside another non-fork one (Railway would change both)', async () => {
+    await restart(envs({ id: 'stg', name: 'staging' }));
+    verify(d('a'));
+    expect(await promote(['--apply'], deps())).toBe(EXIT.refused);
+    expect(out.join('\n')).toContain('staging (stg) would change too');
+    expect(mutations()).toEqual([]);
+    expect(pushes).toEqual([]);
+  });
+  it('deploys into a fork, and nothing reaches production or staging', async () => {
+    await restart(envs({ id: 'stg', name: 'staging' }, { id: 'fork', name: 'production-rollout', forkOf: 'env' }));
+    verify(d('a'));
+    expect(await promote(['--apply'], deps({ RAILWAY_ENVIRONMENT_ID: 'fork' }))).toBe(EXIT.ok);
+    expect(out.join('\n')).toContain('environment: production-rollout (fork), a fork of production');
+    for (const n of TOPOLOGY) {
+      expect(fake.instance(n.name, 'fork')!.image, n.name).toBeTruthy();
+      expect(fake.instance(n.name, 'env')).toBeUndefined();
+      expect(fake.instance(n.name, 'stg')).toBeUndefined();
+    }
+  });
+  it("deploys into the project's only non-fork environment, leaving its fork alone", async () => {
+    await restart(envs({ id: 'fork', name: 'preview', forkOf: 'env' }));
+    verify(d('a'));
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    expect(fake.instance('pg-1', 'env')!.image).toBe(PG_IMAGE);
+    expect(fake.instance('pg-1', 'fork')).toBeUndefined();
   });
 });
 
@@ -131,46 +211,90 @@ describe('promote: upgrade of a running cluster', () => {
     for (const k of ['POSTGRES_PASSWORD', 'REPMGR_PASSWORD', 'APP_PASSWORD', 'PROXYSQL_ADMIN_PASSWORD']) fake.shared[k] = 'existing';
   });
 
-  it('upgrades the standbys, then pauses for the switchover (exit 3) and says what to run', async () => {
+  it('needs no SSH: standbys first, then the primary, the witness, one proxy at a time, each ready before the next', async () => {
     verify(d('a'));
-    expect(await promote(['--apply'], deps())).toBe(EXIT.paused);
-    expect(trace().filter((t) => t.startsWith('serviceInstanceDeployV2'))).toEqual(['serviceInstanceDeployV2 pg-2', 'serviceInstanceDeployV2 pg-3', 'serviceInstanceDeployV2 pg-4']);
-    expect(fake.services.get('pg-1')!.image).toBe(OLD);
-    expect(out.join('\n')).toContain('repmgr -f /etc/repmgr/repmgr.conf standby switchover --siblings-follow');
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    expect(deploysOf()).toEqual(['pg-2', 'pg-3', 'pg-4', 'pg-1', 'witness', 'proxysql', 'proxysql-2'].map((n) => `serviceInstanceDeployV2 ${n}`));
+    expect(trace().some((t) => t.startsWith('serviceCreate') || t.startsWith('volumeCreate'))).toBe(false);
+    expect(out.join('\n')).not.toMatch(/switchover/i);
+    expect(out.join('\n')).toMatch(/pg-1: serviceInstanceUpdate[^\n]*\n\s+the primary, after every standby is ready/);
     expect(fake.shared.POSTGRES_PASSWORD).toBe('existing');
   });
 
-  it('after --switchover-done, leaves the upgraded standbys alone and does the old primary, witness, proxies one at a time', async () => {
+  it('rolls back a node that crashes after SUCCESS (and its ready line), and stops there', async () => {
     verify(d('a'));
-    await promote(['--apply'], deps());
-    fake.calls.length = 0;
-    expect(await promote(['--apply', '--switchover-done'], deps())).toBe(EXIT.ok);
-    expect(trace().filter((t) => t.startsWith('serviceInstanceDeployV2'))).toEqual([
-      'serviceInstanceDeployV2 pg-1',
-      'serviceInstanceDeployV2 witness',
-      'serviceInstanceDeployV2 proxysql',
-      'serviceInstanceDeployV2 proxysql-2',
-    ]);
-    expect(trace().some((t) => t.startsWith('serviceCreate') || t.startsWith('volumeCreate'))).toBe(false);
-    expect(out.join('\n')).toMatch(/pg-2: unchanged/);
+    fake.scriptNextDeploy('pg-2', SCRIPTS.crashAfterReady);
+    expect(await promote(['--apply'], deps())).toBe(EXIT.failed);
+    expect(trace().slice(-3)).toEqual(['serviceInstanceDeployV2 pg-2', 'serviceInstanceUpdate pg-2', 'deploymentRollback deployment']);
+    expect(fake.instance('pg-2')!.image).toBe(OLD);
+    expect(fake.instance('pg-3')!.image).toBe(OLD);
+    const text = out.join('\n');
+    expect(text).toContain(`pg-2: rolled back to ${OLD} (ready)`);
+    expect(text).toMatch(/stopped at pg-2: deployment CRASHED: the container exited/);
   });
 
-  it('a failed deployment stops the rollout and points that service back at its previous image', async () => {
+  it.each<[string, DeployScript, RegExp]>([
+    ['never logs its ready line after SUCCESS', SCRIPTS.neverReady, /TIMED OUT \(last SUCCESS\): no \/node ready; starting repmgrd\/ in its log/],
+    ['restarts after its ready line', SCRIPTS.restartsAfterReady, /RESTARTED: it logged its ready line again/],
+    ['fails', SCRIPTS.failed, /FAILED: the deployment failed/],
+  ])('rolls back a node that %s', async (_, script, why) => {
     verify(d('a'));
-    fake.failNextDeploy('pg-3', 'FAILED');
-    expect(await promote(['--apply'], deps())).toBe(EXIT.failed);
-    expect(trace().slice(-4)).toEqual(['serviceInstanceUpdate pg-3', 'serviceInstanceDeployV2 pg-3', 'serviceInstanceUpdate pg-3', 'serviceInstanceDeployV2 pg-3']);
-    expect(fake.services.get('pg-3')!.image).toBe(OLD);
-    expect(fake.services.get('pg-2')!.image).not.toBe(OLD);
-    expect(fake.services.get('pg-4')!.image).toBe(OLD);
-    const text = out.join('\n');
-    expect(text).toMatch(/pg-2: changed .*0{64} -> /);
-    expect(text).toContain(`pg-3: rolled back to ${OLD} (SUCCESS)`);
-    expect(text).toContain('stopped at pg-3: deployment FAILED');
+    fake.scriptNextDeploy('pg-3', script);
+    expect(await promote(['--apply'], deps({}, { deployTimeoutMs: 500 }))).toBe(EXIT.failed);
+    expect(fake.instance('pg-3')!.image).toBe(OLD);
+    expect(fake.instance('pg-2')!.image).toBe(PG_IMAGE);
+    expect(fake.instance('pg-4')!.image).toBe(OLD);
+    expect(out.join('\n')).toMatch(why);
+    expect(out.join('\n')).toContain(`pg-3: rolled back to ${OLD} (ready)`);
+  });
+
+  it.each([
+    ['NEEDS_APPROVAL', SCRIPTS.needsApproval],
+    ['WAITING', SCRIPTS.waiting],
+  ])('stops at a deployment in %s, changing nothing further (exit 3), and a rerun goes on from there', async (status, script) => {
+    verify(d('a'));
+    fake.scriptNextDeploy('pg-3', script);
+    expect(await promote(['--apply'], deps())).toBe(EXIT.awaitingApproval);
+    expect(trace().at(-1)).toBe('serviceInstanceDeployV2 pg-3');
+    expect(fake.instance('pg-4')!.image).toBe(OLD);
+    expect(out.join('\n')).toMatch(new RegExp(`stopped at pg-3: deployment dep-\\d+ (needs|waiting for) approval in Railway \\(${status}\\); nothing further was changed`));
+    // Not approved yet: a rerun waits at the same deployment and changes nothing.
+    fake.calls.length = 0;
+    expect(await promote(['--apply'], deps())).toBe(EXIT.awaitingApproval);
+    expect(mutations()).toEqual([]);
+    // Approved: the rerun checks pg-3's approved deployment is ready and goes on.
+    fake.approve('pg-3');
+    fake.calls.length = 0;
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    expect(deploysOf()).toEqual(['pg-4', 'pg-1', 'witness', 'proxysql', 'proxysql-2'].map((n) => `serviceInstanceDeployV2 ${n}`));
+  });
+
+  it('a rerun after a failure leaves the upgraded standby alone (checking it is ready) and goes on', async () => {
+    verify(d('a'));
+    fake.scriptNextDeploy('pg-3', SCRIPTS.failed);
+    await promote(['--apply'], deps());
+    fake.calls.length = 0;
+    expect(await promote(['--apply'], deps())).toBe(EXIT.ok);
+    expect(deploysOf()).toEqual(['pg-3', 'pg-4', 'pg-1', 'witness', 'proxysql', 'proxysql-2'].map((n) => `serviceInstanceDeployV2 ${n}`));
+    expect(out.join('\n')).toMatch(/pg-2: already on .*, ready/);
   });
 });
 
 describe('promote: refusals leave nothing done (exit 2)', () => {
+  it('refuses the images of a run that proved only some claims, naming what it missed', async () => {
+    refuse(d('a'), ['replication: did not run (cluster: suites/replication.test.ts)', 'failover: skipped in cluster: suites/failover.test.ts: "KNOWN ISSUE"']);
+    expect(await promote([], deps())).toBe(EXIT.refused);
+    const text = out.join('\n');
+    expect(text).toContain(`image postgres pgha/postgres:local ${d('a')} is in no passing record`);
+    expect(text).toContain('- replication: did not run (cluster: suites/replication.test.ts)');
+    expect(text).toContain('- failover: skipped in cluster: suites/failover.test.ts: "KNOWN ISSUE"');
+    expect(fake.calls).toEqual([]);
+  });
+  it('refuses on a v1 record and says why it vouches for nothing', async () => {
+    writeFileSync(join(records, 'old.json'), JSON.stringify({ ...buildRecord('npm test', runImages(d('a')), {}, COMMIT), kind: 'pgha.verified/v1' }));
+    expect(await promote([], deps())).toBe(EXIT.refused);
+    expect(out.join('\n')).toMatch(/older record\(s\) \(pgha.verified\/v1\) vouch for nothing/);
+  });
   it('refuses an unverified digest, naming image and digest, before any push or call', async () => {
     verify(d('a'));
     expect(await promote(['--apply', '--postgres-image', 'pgha/postgres:new'], deps())).toBe(EXIT.refused);
@@ -184,6 +308,12 @@ describe('promote: refusals leave nothing done (exit 2)', () => {
     expect(await promote(['--apply', '--proxy', 'proxysql'], deps())).toBe(EXIT.refused);
     expect(out.join('\n')).toMatch(/proxysql/);
     expect(fake.calls).toEqual([]);
+  });
+  it('refuses a registry user without a password (or the other way round)', async () => {
+    verify(d('a'));
+    expect(await promote(['--apply'], deps({ REGISTRY_PASSWORD: '' }))).toBe(EXIT.refused);
+    expect(out.join('\n')).toContain('REGISTRY_USERNAME is set without the other: set both (a private registry) or neither');
+    expect(pushes).toEqual([]);
   });
   it('refuses --apply without a token', async () => {
     verify(d('a'));
@@ -213,7 +343,7 @@ describe('promote: dry run and secrets', () => {
     expect(await promote([], deps())).toBe(EXIT.ok);
     expect(mutations()).toEqual([]);
     expect(pushes).toEqual([]);
-    expect(out.join('\n')).toMatch(/plan: first-deploy[\s\S]*dry run: nothing changed/);
+    expect(out.join('\n')).toMatch(/claims proven \(9\): formation \(2 tests\), replication[\s\S]*chaos smoke \(2 tests\)[\s\S]*plan: first-deploy[\s\S]*dry run: nothing changed/);
   });
   it('works with a project token too (Project-Access-Token)', async () => {
     verify(d('a'));
@@ -222,7 +352,7 @@ describe('promote: dry run and secrets', () => {
   });
   it('no token, registry password or secret value appears in any output, plan or summary', async () => {
     verify(d('a'));
-    fake.failNextDeploy('pg-1');
+    fake.scriptNextDeploy('pg-1', SCRIPTS.failed);
     await promote([], deps());
     await promote(['--apply'], deps());
     await promote(['--apply', '--bogus'], deps());
@@ -233,7 +363,7 @@ describe('promote: dry run and secrets', () => {
   it('a Railway error names the operation, never the token', async () => {
     verify(d('a'));
     expect(await promote([], deps({ RAILWAY_API_TOKEN: 'wrong-token-123456' }))).toBe(EXIT.failed);
-    expect(out.join('\n')).toMatch(/Railway projectServices: Not Authorized/);
+    expect(out.join('\n')).toMatch(/Railway project: Not Authorized/);
     expect(out.join('\n')).not.toContain('wrong-token-123456');
   });
 });

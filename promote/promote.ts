@@ -1,5 +1,6 @@
-// `npm run promote`: refuse anything not verified, check the images listen on IPv6, plan
-// the Railway rollout; with --apply, push to REGISTRY and carry the plan out. Everything
+// `npm run promote`: refuse anything not verified (every required claim proven), check the
+// images listen on IPv6, check the rollout can stay in its environment, plan it; with
+// --apply, push to REGISTRY and carry the plan out. Everything
 // that can refuse runs before the first push or mutation, so a refusal leaves nothing
 // half-done. Secrets and tokens are redacted from every line written, as a last guard.
 import { randomBytes } from 'node:crypto';
@@ -7,13 +8,14 @@ import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { parseArgs, USAGE, UsageError } from './cli-args.ts';
 import { formatPlan, formatSummary } from './format.ts';
 import { checkListensOnIpv6 } from './ipv6.ts';
-import { defaultSwitchoverTarget, planRollout, rolloutMode, type Plan } from './plan.ts';
+import { planRollout, rolloutMode, type Plan } from './plan.ts';
+import { SETTLE_MS } from './readiness.ts';
 import { authFromEnv, RAILWAY_ENDPOINT, railwayClient } from './railway-api.ts';
 import { registryAuthFromEnv, repoFor, tagFor, type PushedImage, type RegistryAuth } from './registry.ts';
 import { applyPlan, discover, type Discovered } from './rollout.ts';
 import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
-import { readRecords, verifiedDir, type RecordedImage } from './verified-record.ts';
-import { verifiedFlavorOf, verifyCandidate } from './verify.ts';
+import { readVerifiedDir, verifiedDir, type RecordedImage } from './verified-record.ts';
+import { formatVouch, noRecordFor, verifiedFlavorOf, verifyCandidate } from './verify.ts';
 
 export interface PromoteDeps {
   env: NodeJS.ProcessEnv;
@@ -25,9 +27,11 @@ export interface PromoteDeps {
   fetch?: typeof fetch;
   pollIntervalMs?: number;
   deployTimeoutMs?: number;
+  /** How long a node must stay up after its ready line (SETTLE_MS unless a test says). */
+  settleMs?: number;
 }
 
-export const EXIT = { ok: 0, failed: 1, refused: 2, paused: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, refused: 2, awaitingApproval: 3 } as const;
 
 class Refusal extends Error {}
 
@@ -45,10 +49,9 @@ async function localImage(deps: PromoteDeps, name: RecordedImage['name'], ref: s
 export async function promote(argv: readonly string[], deps: PromoteDeps): Promise<number> {
   const env = deps.env;
   const auth = authFromEnv(env);
-  const registryAuth = registryAuthFromEnv(env);
   const secretValues: Partial<Record<SharedSecret, string>> = {};
   for (const n of SHARED_SECRETS) secretValues[n] = env[n] || randomBytes(18).toString('hex');
-  const redact = redactor([auth?.token, registryAuth?.password, ...Object.values(secretValues)]);
+  const redact = redactor([auth?.token, env.REGISTRY_PASSWORD, ...Object.values(secretValues)]);
   const out = (s: string) => deps.out(redact(s));
   const err = (s: string) => deps.err(redact(s));
 
@@ -59,6 +62,12 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
       return EXIT.ok;
     }
     const registry = env.REGISTRY;
+    let registryAuth: RegistryAuth | undefined;
+    try {
+      registryAuth = registryAuthFromEnv(env);
+    } catch (e) {
+      throw new Refusal((e as Error).message);
+    }
     const target = env.RAILWAY_PROJECT_ID && env.RAILWAY_ENVIRONMENT_ID ? { projectId: env.RAILWAY_PROJECT_ID, environmentId: env.RAILWAY_ENVIRONMENT_ID } : undefined;
     if (args.apply) {
       const missing = [
@@ -69,25 +78,29 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
       if (missing.length) throw new Refusal(`--apply needs ${missing.join(', ')} in the environment`);
     }
 
-    const records = readRecords(verifiedDir(env));
+    const verified = readVerifiedDir(verifiedDir(env));
+    const refuse = (problems: readonly string[]) => new Refusal(`refusing to promote:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const postgres = await localImage(deps, 'postgres', args.postgresImage);
-    const flavor: ProxyFlavor | undefined = args.proxy ?? verifiedFlavorOf(records, postgres.digest);
-    if (!flavor) throw new Refusal(`refusing to promote:\n  - image postgres ${postgres.ref} ${postgres.digest} is in no passing record: run \`npm test\` on it first`);
+    const flavor: ProxyFlavor | undefined = args.proxy ?? verifiedFlavorOf(verified.records, postgres.digest);
+    if (!flavor) throw refuse([noRecordFor(verified, postgres)]);
     const router = await localImage(deps, flavor, args.routerImage ?? `pgha/${flavor}:local`);
-    const verdict = verifyCandidate(records, { postgres, router, flavor });
-    if (!verdict.ok) throw new Refusal(`refusing to promote:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`);
-    const r = verdict.record;
-    out(`verified: ${r.source} run ${r.runId} at ${r.commit}${r.dirty ? ' (with uncommitted changes)' : ''}, ${r.createdAt}, flavor ${r.proxyFlavor}, ${r.suites.length} suite file(s)`);
-    out(verdict.chaos.length ? `chaos: ${verdict.chaos.flatMap((c) => c.scenarios).join(', ')} passed` : 'chaos: no chaos run recorded for these images');
+    const verdict = verifyCandidate(verified, { postgres, router, flavor });
+    if (!verdict.ok) throw refuse(verdict.problems);
+    out(formatVouch(verdict.record));
+    if (verdict.chaos.length) out(`  chaos runs beside it: ${verdict.chaos.flatMap((c) => c.scenarios).join(', ')} passed`);
 
     const listens = checkListensOnIpv6(flavor);
     for (const c of listens) out(`ipv6: ${c.image} ${c.ok ? 'ok' : 'NOT OK'}: ${c.file}: ${c.detail}`);
     if (listens.some((c) => !c.ok)) throw new Refusal("Railway's private network is IPv6: fix the listeners above");
 
     const client = auth && target ? railwayClient(auth, env.RAILWAY_API_URL || RAILWAY_ENDPOINT, deps.fetch) : undefined;
-    let found: Discovered;
+    let found: Pick<Extract<Discovered, { ok: true }>, 'existing' | 'missingSecrets'>;
     if (client && target) {
-      found = await discover(client, target);
+      const d = await discover(client, target);
+      // Before any push or change: a rollout that can't stay in its environment doesn't start.
+      if (!d.ok) throw new Refusal(d.problem);
+      out(`environment: ${d.environment.name} (${d.environment.id}), ${d.scope}`);
+      found = d;
     } else {
       out('no Railway token or project: planned as a first deploy without looking at the project');
       found = { existing: {}, missingSecrets: [...SHARED_SECRETS] };
@@ -99,11 +112,11 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
         return planRollout({
           mode,
           images: { postgres: refOf(postgres), router: refOf(router) },
+          flavor,
           existing: found.existing,
           missingSecrets: found.missingSecrets,
           primary: args.primary,
-          switchoverTo: args.switchoverTo ?? defaultSwitchoverTarget(args.primary),
-          switchoverDone: args.switchoverDone,
+          registryUser: registryAuth?.username ?? null,
         });
       } catch (e) {
         throw new Refusal((e as Error).message);
@@ -121,20 +134,21 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
       };
       plan = planWith(pinned);
     }
-    out(formatPlan(plan));
+    const readiness = { pollIntervalMs: deps.pollIntervalMs ?? 5_000, deployTimeoutMs: deps.deployTimeoutMs ?? 15 * 60_000, settleMs: deps.settleMs ?? SETTLE_MS };
+    out(formatPlan(plan, readiness.settleMs / 1000));
     if (!args.apply || !client || !target) {
       out('dry run: nothing changed (--apply carries the plan out)');
       return EXIT.ok;
     }
     const summary = await applyPlan(client, target, plan, found.existing, {
       secretValues,
-      pollIntervalMs: deps.pollIntervalMs ?? 5_000,
-      deployTimeoutMs: deps.deployTimeoutMs ?? 15 * 60_000,
+      ...(registryAuth ? { registryCredentials: registryAuth } : {}),
+      readiness,
       log: (l) => out(`  ${l}`),
     });
     out(formatSummary(summary));
-    if (summary.pausedForSwitchover) return EXIT.paused;
-    return summary.stopped ? EXIT.failed : EXIT.ok;
+    if (!summary.stopped) return EXIT.ok;
+    return summary.stopped.awaitingApproval ? EXIT.awaitingApproval : EXIT.failed;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`promote: ${e.message}\n${USAGE}`);

@@ -1,17 +1,33 @@
-// The part of Railway's public GraphQL API v2 (https://backboard.railway.com/graphql/v2)
-// that a promotion uses. Names and shapes follow Railway's own guides (docs.railway.com,
-// "Manage Services / Deployments / Variables / Volumes with the Public API") and the
-// railway CLI's .graphql files; the fake in railway-fake.ts validates the same shapes.
+// Every request the rollout sends to Railway's public GraphQL API v2
+// (https://backboard.railway.com/graphql/v2). Each one validates against Railway's published
+// schema (../shared/railway/schema.graphql): railway-operations.test.ts checks every
+// operation here, and the fake (railway-fake.ts) executes them on that schema, variables
+// included.
+import type { DeploymentStatus } from './deployment-status.ts';
 
-/** The root field each operation calls is also its operation name (the fake dispatches on it). */
 export const OPS = {
-  projectServices: `query projectServices($id: String!) {
-  project(id: $id) { services { edges { node { id name } } } }
+  // Services, and environments with what the scope check needs: which are forks, and
+  // which volumes each environment's services have mounted where.
+  project: `query project($id: String!) {
+  project(id: $id) {
+    services { edges { node { id name } } pageInfo { hasNextPage } }
+    environments {
+      edges {
+        node {
+          id
+          name
+          sourceEnvironment { id name }
+          volumeInstances { edges { node { serviceId mountPath } } pageInfo { hasNextPage } }
+        }
+      }
+      pageInfo { hasNextPage }
+    }
+  }
 }`,
   serviceInstance: `query serviceInstance($serviceId: String!, $environmentId: String!) {
   serviceInstance(serviceId: $serviceId, environmentId: $environmentId) {
     source { image }
-    latestDeployment { id status }
+    latestDeployment { id status meta }
   }
 }`,
   // Shared variables: `variables` without a serviceId. Only the names are used.
@@ -21,7 +37,7 @@ export const OPS = {
   serviceCreate: `mutation serviceCreate($input: ServiceCreateInput!) {
   serviceCreate(input: $input) { id name }
 }`,
-  serviceInstanceUpdate: `mutation serviceInstanceUpdate($serviceId: String!, $environmentId: String, $input: ServiceInstanceUpdateInput!) {
+  serviceInstanceUpdate: `mutation serviceInstanceUpdate($serviceId: String!, $environmentId: String!, $input: ServiceInstanceUpdateInput!) {
   serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input)
 }`,
   variableCollectionUpsert: `mutation variableCollectionUpsert($input: VariableCollectionUpsertInput!) {
@@ -37,49 +53,71 @@ export const OPS = {
   deployment: `query deployment($id: String!) {
   deployment(id: $id) { id status }
 }`,
+  // The node's own log: its ready line is what "ready" means (Railway can't healthcheck it).
+  deploymentLogs: `query deploymentLogs($deploymentId: String!, $filter: String, $limit: Int) {
+  deploymentLogs(deploymentId: $deploymentId, filter: $filter, limit: $limit) { message timestamp }
+}`,
+  // Redeploys an earlier deployment of the service (its image and settings).
+  deploymentRollback: `mutation deploymentRollback($id: String!) {
+  deploymentRollback(id: $id)
+}`,
 } as const;
 
 export type OpName = keyof typeof OPS;
 
-/** Railway's deployment statuses (Manage Deployments guide). */
-export type DeploymentStatus =
-  | 'BUILDING'
-  | 'DEPLOYING'
-  | 'INITIALIZING'
-  | 'QUEUED'
-  | 'WAITING'
-  | 'SUCCESS'
-  | 'FAILED'
-  | 'CRASHED'
-  | 'REMOVED'
-  | 'SLEEPING'
-  | 'SKIPPED';
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
 
-const IN_PROGRESS: ReadonlySet<string> = new Set(['BUILDING', 'DEPLOYING', 'INITIALIZING', 'QUEUED', 'WAITING']);
-
-/** SUCCESS is done, anything still moving is pending, everything else (a sleeping database too) failed. */
-export function deploymentOutcome(status: string): 'success' | 'pending' | 'failed' {
-  if (status === 'SUCCESS') return 'success';
-  return IN_PROGRESS.has(status) ? 'pending' : 'failed';
+/** What the rollout sets on a service instance with each image change. */
+export interface InstanceUpdate {
+  source: { image: string };
+  /** Only when the registry needs auth (REGISTRY_USERNAME/PASSWORD): Railway pulls with it. */
+  registryCredentials?: RegistryCredentials;
+  /** A database node must never be put to sleep by Railway's App Sleeping. */
+  sleepApplication: boolean;
+  /** SIGTERM -> SIGKILL time on a redeploy; Railway's default (3 s) may cut a clean stop short. */
+  drainingSeconds?: number;
 }
 
 export interface OpVariables {
-  projectServices: { id: string };
+  project: { id: string };
   serviceInstance: { serviceId: string; environmentId: string };
   variables: { projectId: string; environmentId: string };
   serviceCreate: { input: { projectId: string; environmentId: string; name: string } };
-  serviceInstanceUpdate: { serviceId: string; environmentId: string; input: { source: { image: string } } };
+  serviceInstanceUpdate: { serviceId: string; environmentId: string; input: InstanceUpdate };
   variableCollectionUpsert: {
     input: { projectId: string; environmentId: string; serviceId?: string; variables: Record<string, string>; skipDeploys: boolean };
   };
   volumeCreate: { input: { projectId: string; environmentId: string; serviceId: string; mountPath: string } };
   serviceInstanceDeployV2: { serviceId: string; environmentId: string };
   deployment: { id: string };
+  deploymentLogs: { deploymentId: string; filter?: string; limit: number };
+  deploymentRollback: { id: string };
+}
+
+interface Page<T> {
+  edges: { node: T }[];
+  pageInfo: { hasNextPage: boolean };
+}
+
+export interface EnvironmentNode {
+  id: string;
+  name: string;
+  sourceEnvironment: { id: string; name: string } | null;
+  volumeInstances: Page<{ serviceId: string | null; mountPath: string }>;
 }
 
 export interface OpResults {
-  projectServices: { project: { services: { edges: { node: { id: string; name: string } }[] } } };
-  serviceInstance: { serviceInstance: { source: { image: string | null } | null; latestDeployment: { id: string; status: string } | null } | null };
+  project: { project: { services: Page<{ id: string; name: string }>; environments: Page<EnvironmentNode> } };
+  serviceInstance: {
+    serviceInstance: {
+      source: { image: string | null } | null;
+      /** `meta` is Railway's free-form JSON; for an image deployment it names the image (`meta.image`). */
+      latestDeployment: { id: string; status: DeploymentStatus; meta: unknown } | null;
+    };
+  };
   variables: { variables: Record<string, string> };
   serviceCreate: { serviceCreate: { id: string; name: string } };
   serviceInstanceUpdate: { serviceInstanceUpdate: boolean };
@@ -87,4 +125,6 @@ export interface OpResults {
   volumeCreate: { volumeCreate: { id: string; name: string } };
   serviceInstanceDeployV2: { serviceInstanceDeployV2: string };
   deployment: { deployment: { id: string; status: string } };
+  deploymentLogs: { deploymentLogs: { message: string; timestamp: string }[] };
+  deploymentRollback: { deploymentRollback: boolean };
 }

@@ -26,9 +26,12 @@ export interface PushedImage<I extends PushableImage = RecordedImage> {
 export const repoFor = (registry: string, name: string) => `${registry.replace(/\/+$/, '')}/pgha/${name}`;
 export const tagFor = (registry: string, img: PushableImage) => `${repoFor(registry, img.name)}:verified-${img.digest.replace(/^sha256:/, '').slice(0, 12)}`;
 
-/** REGISTRY_USERNAME / REGISTRY_PASSWORD, both or neither. */
+/** REGISTRY_USERNAME / REGISTRY_PASSWORD, both or neither: one alone is a mistake, said at once. */
 export function registryAuthFromEnv(env: NodeJS.ProcessEnv): RegistryAuth | undefined {
   if (env.REGISTRY_USERNAME && env.REGISTRY_PASSWORD) return { username: env.REGISTRY_USERNAME, password: env.REGISTRY_PASSWORD };
+  if (env.REGISTRY_USERNAME || env.REGISTRY_PASSWORD) {
+    throw new Error(`${env.REGISTRY_USERNAME ? 'REGISTRY_USERNAME' : 'REGISTRY_PASSWORD'} is set without the other: set both (a private registry) or neither`);
+  }
   return undefined;
 }
 

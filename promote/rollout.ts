@@ -1,10 +1,13 @@
-// Carries a plan out against Railway, one service at a time: variables, volume, image,
-// deploy, then wait for the deployment's verdict before touching the next service. A
-// failed deployment stops the rollout and points that service back at its previous image.
+// Carries a plan out against Railway, one service at a time: variables, volume, image
+// (with the registry's credentials), deploy, then wait until the node says it is ready and
+// stays up before touching the next service. A deployment that goes down is rolled back and
+// the rollout stops; one that waits for approval stops it too, with nothing further changed.
 import { TOPOLOGY, type NodeName } from '../model/topology.ts';
-import { deploymentOutcome } from './railway-operations.ts';
-import type { RailwayClient } from './railway-api.ts';
+import { environmentScope, type EnvironmentInfo } from './environment-scope.ts';
 import type { Plan, ServiceState, ServiceStep } from './plan.ts';
+import { awaitReady, type Readiness, type ReadinessOptions } from './readiness.ts';
+import type { RailwayClient } from './railway-api.ts';
+import type { InstanceUpdate, RegistryCredentials } from './railway-operations.ts';
 import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
 
 export interface RailwayTarget {
@@ -12,77 +15,130 @@ export interface RailwayTarget {
   environmentId: string;
 }
 
-export interface Discovered {
-  existing: Partial<Record<NodeName, ServiceState>>;
-  missingSecrets: SharedSecret[];
-}
+export type Discovered =
+  | { ok: true; environment: EnvironmentInfo; scope: string; existing: Partial<Record<NodeName, ServiceState>>; missingSecrets: SharedSecret[] }
+  | { ok: false; problem: string };
 
-/** Read-only: which topology services exist, on which image, and which shared secrets are set. */
+const imageOf = (meta: unknown): string | null => {
+  const image = (meta as { image?: unknown } | null)?.image;
+  return typeof image === 'string' ? image : null;
+};
+
+/**
+ * Read-only: whether the target environment can be changed alone, and if so which
+ * topology services exist there, on which image and deployment, with which volumes, and
+ * which shared secrets are set. Reads no further once the scope check fails.
+ */
 export async function discover(client: RailwayClient, t: RailwayTarget): Promise<Discovered> {
-  const { project } = await client.call('projectServices', { id: t.projectId });
+  const { project } = await client.call('project', { id: t.projectId });
+  const envs = project.environments.edges.map(({ node: e }) => ({ id: e.id, name: e.name, forkOf: e.sourceEnvironment }));
+  const scope = environmentScope(envs, t.environmentId, !project.environments.pageInfo.hasNextPage);
+  if (!scope.ok) return scope;
+  const target = project.environments.edges.find((e) => e.node.id === t.environmentId)!.node;
+  if (project.services.pageInfo.hasNextPage || target.volumeInstances.pageInfo.hasNextPage) {
+    return { ok: false, problem: 'the project has more services or volumes than Railway listed in one page: the rollout could not tell which exist' };
+  }
   const byName = new Map(project.services.edges.map((e) => [e.node.name, e.node.id]));
   const existing: Partial<Record<NodeName, ServiceState>> = {};
   for (const spec of TOPOLOGY) {
     const serviceId = byName.get(spec.name);
     if (!serviceId) continue;
     const { serviceInstance } = await client.call('serviceInstance', { serviceId, environmentId: t.environmentId });
-    existing[spec.name] = { serviceId, image: serviceInstance?.source?.image ?? null };
+    const d = serviceInstance.latestDeployment;
+    existing[spec.name] = {
+      serviceId,
+      image: serviceInstance.source?.image ?? null,
+      deployment: d ? { id: d.id, status: d.status, image: imageOf(d.meta) } : null,
+      volumeMounts: target.volumeInstances.edges.filter((v) => v.node.serviceId === serviceId).map((v) => v.node.mountPath),
+    };
   }
   // Only the names: the values are secrets and stay on Railway.
   const names = new Set(Object.keys((await client.call('variables', { projectId: t.projectId, environmentId: t.environmentId })).variables));
-  return { existing, missingSecrets: SHARED_SECRETS.filter((n) => !names.has(n)) };
+  return { ok: true, environment: scope.environment, scope: scope.why, existing, missingSecrets: SHARED_SECRETS.filter((n) => !names.has(n)) };
 }
 
 export type ServiceOutcome =
   | { node: NodeName; result: 'unchanged'; image: string }
   | { node: NodeName; result: 'deployed'; image: string; previousImage: string | null; deploymentId: string }
-  | {
-      node: NodeName;
-      result: 'failed';
-      image: string;
-      status: string;
-      rollback: { image: string; status: string } | { image: null; status: 'nothing to roll back to (new service)' };
-    };
+  | { node: NodeName; result: 'awaiting-approval'; image: string; deploymentId: string; status: string; why: string }
+  | { node: NodeName; result: 'failed'; image: string; status: string; why: string; rollback: { image: string | null; status: string } };
 
 export interface RolloutSummary {
   mode: Plan['mode'];
   sharedVariablesSet: SharedSecret[];
   services: ServiceOutcome[];
-  /** Where the rollout stopped: a failed service, or the switchover gate. */
-  stopped?: { at: string; why: string };
-  pausedForSwitchover?: { from: NodeName; to: NodeName; command: string };
+  /** Where the rollout stopped, and why: a service that went down, or one awaiting approval. */
+  stopped?: { at: NodeName; why: string; awaitingApproval: boolean };
 }
 
 export interface RolloutOptions {
   /** Shared secret values, set only for the names the plan lists. Never logged. */
   secretValues: Partial<Record<SharedSecret, string>>;
-  pollIntervalMs: number;
-  deployTimeoutMs: number;
+  /** Sent with every image change when the registry needs auth. Never logged. */
+  registryCredentials?: RegistryCredentials;
+  readiness: ReadinessOptions;
   log: (line: string) => void;
 }
 
-async function waitForDeployment(client: RailwayClient, id: string, o: RolloutOptions): Promise<string> {
-  const deadline = Date.now() + o.deployTimeoutMs;
-  let last = 'UNKNOWN';
+interface Ctx {
+  client: RailwayClient;
+  t: RailwayTarget;
+  o: RolloutOptions;
+}
+
+function instanceUpdate(step: ServiceStep, image: string, o: RolloutOptions): InstanceUpdate {
+  return { source: { image }, ...(o.registryCredentials ? { registryCredentials: o.registryCredentials } : {}), ...step.instance };
+}
+
+async function pointAt(c: Ctx, step: ServiceStep, serviceId: string, image: string): Promise<void> {
+  await c.client.call('serviceInstanceUpdate', { serviceId, environmentId: c.t.environmentId, input: instanceUpdate(step, image, c.o) });
+}
+
+/** The deployment Railway started for a rollback: the service's latest one that isn't the failed one. */
+async function deploymentAfter(c: Ctx, serviceId: string, failedId: string): Promise<string | undefined> {
+  const deadline = Date.now() + c.o.readiness.deployTimeoutMs;
   while (Date.now() < deadline) {
-    last = (await client.call('deployment', { id })).deployment.status;
-    if (deploymentOutcome(last) !== 'pending') return last;
-    await new Promise((r) => setTimeout(r, o.pollIntervalMs));
+    const d = (await c.client.call('serviceInstance', { serviceId, environmentId: c.t.environmentId })).serviceInstance.latestDeployment;
+    if (d && d.id !== failedId) return d.id;
+    await new Promise((r) => setTimeout(r, c.o.readiness.pollIntervalMs));
   }
-  return `TIMED OUT (last ${last})`;
+  return undefined;
 }
 
-async function pointAndDeploy(client: RailwayClient, t: RailwayTarget, serviceId: string, image: string, o: RolloutOptions) {
-  await client.call('serviceInstanceUpdate', { serviceId, environmentId: t.environmentId, input: { source: { image } } });
-  const deploymentId = (await client.call('serviceInstanceDeployV2', { serviceId, environmentId: t.environmentId })).serviceInstanceDeployV2;
-  const status = await waitForDeployment(client, deploymentId, o);
-  return { deploymentId, status };
+/** Points the service back at its previous image and redeploys the deployment that ran it. */
+async function rollBack(c: Ctx, step: ServiceStep, serviceId: string, failedId: string, previous: ServiceState['deployment']): Promise<{ image: string | null; status: string }> {
+  if (!step.previousImage) return { image: null, status: 'nothing to roll back to (new service)' };
+  c.o.log(`${step.node}: rolling back to ${step.previousImage}`);
+  // First the source, so no later redeploy brings the failed image back.
+  await pointAt(c, step, serviceId, step.previousImage);
+  let id: string | undefined;
+  if (previous) {
+    await c.client.call('deploymentRollback', { id: previous.id });
+    id = await deploymentAfter(c, serviceId, failedId);
+  } else {
+    id = (await c.client.call('serviceInstanceDeployV2', { serviceId, environmentId: c.t.environmentId })).serviceInstanceDeployV2;
+  }
+  if (!id) return { image: step.previousImage, status: 'Railway started no deployment for the rollback' };
+  const r = await awaitReady(c.client, id, step.ready, c.o.readiness);
+  c.o.log(`${step.node}: rollback ${r.kind === 'ready' ? 'ready' : r.status}`);
+  return { image: step.previousImage, status: r.kind === 'ready' ? 'ready' : `${r.status}: ${r.why}` };
 }
 
-async function runService(client: RailwayClient, t: RailwayTarget, step: ServiceStep, state: ServiceState | undefined, o: RolloutOptions): Promise<ServiceOutcome> {
-  if (step.unchanged) {
-    o.log(`${step.node}: already on ${step.image}`);
-    return { node: step.node, result: 'unchanged', image: step.image };
+function notReady(step: ServiceStep, deploymentId: string, r: Exclude<Readiness, { kind: 'ready' }>): ServiceOutcome | undefined {
+  if (r.kind !== 'awaiting-approval') return undefined;
+  return { node: step.node, result: 'awaiting-approval', image: step.image, deploymentId, status: r.status, why: r.why };
+}
+
+async function runService(c: Ctx, step: ServiceStep, state: ServiceState | undefined): Promise<ServiceOutcome> {
+  const { client, t, o } = c;
+  if (step.unchanged && state?.deployment) {
+    // A rerun: its deployment of this image may still be starting, or awaiting approval.
+    const r = await awaitReady(client, state.deployment.id, step.ready, o.readiness);
+    if (r.kind === 'ready') {
+      o.log(`${step.node}: already on ${step.image}, ready`);
+      return { node: step.node, result: 'unchanged', image: step.image };
+    }
+    return notReady(step, state.deployment.id, r) ?? { node: step.node, result: 'failed', image: step.image, status: r.status, why: r.why, rollback: { image: null, status: 'not changed: its deployment of the verified image is down; see its logs in Railway' } };
   }
   let serviceId = state?.serviceId;
   if (!serviceId) {
@@ -100,22 +156,22 @@ async function runService(client: RailwayClient, t: RailwayTarget, step: Service
     o.log(`${step.node}: volume at ${step.volume.mountPath}`);
   }
   o.log(`${step.node}: deploying ${step.image}`);
-  const { deploymentId, status } = await pointAndDeploy(client, t, serviceId, step.image, o);
-  if (deploymentOutcome(status) === 'success') {
-    o.log(`${step.node}: ${status}`);
+  await pointAt(c, step, serviceId, step.image);
+  const deploymentId = (await client.call('serviceInstanceDeployV2', { serviceId, environmentId: t.environmentId })).serviceInstanceDeployV2;
+  const r = await awaitReady(client, deploymentId, step.ready, o.readiness);
+  if (r.kind === 'ready') {
+    o.log(`${step.node}: ready (${step.ready.line} logged, up ${o.readiness.settleMs / 1000} s since)`);
     return { node: step.node, result: 'deployed', image: step.image, previousImage: step.previousImage, deploymentId };
   }
-  o.log(`${step.node}: deployment ${deploymentId} ${status}`);
-  if (!step.previousImage) {
-    return { node: step.node, result: 'failed', image: step.image, status, rollback: { image: null, status: 'nothing to roll back to (new service)' } };
-  }
-  o.log(`${step.node}: rolling back to ${step.previousImage}`);
-  const back = await pointAndDeploy(client, t, serviceId, step.previousImage, o);
-  o.log(`${step.node}: rollback ${back.status}`);
-  return { node: step.node, result: 'failed', image: step.image, status, rollback: { image: step.previousImage, status: back.status } };
+  const waiting = notReady(step, deploymentId, r);
+  if (waiting) return waiting;
+  o.log(`${step.node}: deployment ${deploymentId} ${r.status}: ${r.why}`);
+  const rollback = await rollBack(c, step, serviceId, deploymentId, state?.deployment ?? null);
+  return { node: step.node, result: 'failed', image: step.image, status: r.status, why: r.why, rollback };
 }
 
-export async function applyPlan(client: RailwayClient, t: RailwayTarget, plan: Plan, existing: Discovered['existing'], o: RolloutOptions): Promise<RolloutSummary> {
+export async function applyPlan(client: RailwayClient, t: RailwayTarget, plan: Plan, existing: Partial<Record<NodeName, ServiceState>>, o: RolloutOptions): Promise<RolloutSummary> {
+  const c: Ctx = { client, t, o };
   const summary: RolloutSummary = { mode: plan.mode, sharedVariablesSet: [], services: [] };
   for (const step of plan.steps) {
     if (step.kind === 'shared-variables') {
@@ -128,20 +184,21 @@ export async function applyPlan(client: RailwayClient, t: RailwayTarget, plan: P
       await client.call('variableCollectionUpsert', { input: { projectId: t.projectId, environmentId: t.environmentId, variables, skipDeploys: true } });
       summary.sharedVariablesSet = [...step.names];
       o.log(`shared variables set: ${step.names.join(', ')}`);
-    } else if (step.kind === 'switchover') {
-      if (!step.done) {
-        summary.pausedForSwitchover = { from: step.from, to: step.to, command: step.command };
-        summary.stopped = { at: 'switchover', why: `run the switchover to ${step.to}, then promote again with --switchover-done` };
-        return summary;
-      }
-      o.log(`switchover ${step.from} -> ${step.to}: done by the operator`);
-    } else {
-      const outcome = await runService(client, t, step, existing[step.node], o);
-      summary.services.push(outcome);
-      if (outcome.result === 'failed') {
-        summary.stopped = { at: step.node, why: `deployment ${outcome.status}` };
-        return summary;
-      }
+      continue;
+    }
+    const outcome = await runService(c, step, existing[step.node]);
+    summary.services.push(outcome);
+    if (outcome.result === 'awaiting-approval') {
+      summary.stopped = {
+        at: step.node,
+        awaitingApproval: true,
+        why: `deployment ${outcome.deploymentId} ${outcome.why} (${outcome.status}); nothing further was changed. Approve it in Railway, then run promote again: it goes on from here`,
+      };
+      return summary;
+    }
+    if (outcome.result === 'failed') {
+      summary.stopped = { at: step.node, awaitingApproval: false, why: `deployment ${outcome.status}: ${outcome.why}` };
+      return summary;
     }
   }
   return summary;

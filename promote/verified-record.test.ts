@@ -2,53 +2,10 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  buildRecord,
-  decideChaosRecord,
-  decideTestRecord,
-  readRecords,
-  writeRecord,
-  type ModuleOutcome,
-  type RunImages,
-  type TestRunOutcome,
-} from './verified-record.ts';
+import { buildRecord, buildRefusal, decideChaosRecord, readRecords, readVerifiedDir, writeRecord, writeRefusal } from './verified-record.ts';
+import { sampleRunImages } from './sample-run.ts';
 
-const images: RunImages = {
-  runId: 'run-1',
-  images: [
-    { name: 'postgres', ref: 'pgha/postgres:local', digest: 'sha256:' + 'a'.repeat(64) },
-    { name: 'pgpool', ref: 'pgha/pgpool:local', digest: 'sha256:' + 'b'.repeat(64) },
-  ],
-  proxyFlavor: 'pgpool',
-  proxyFlavorReason: 'no registry',
-  baseImage: 'pgha/debian-base:trixie',
-};
-const mod = (project: string, file: string, state: ModuleOutcome['state'] = 'passed'): ModuleOutcome => ({ project, file, state });
-const passing: TestRunOutcome = {
-  reason: 'passed',
-  unhandledErrors: 0,
-  modules: [mod('unit', 'fixtures/topology.test.ts'), mod('cluster', 'suites/formation.test.ts'), mod('promote', 'suites/promote.test.ts')],
-  runImages: images,
-};
-
-describe('decideTestRecord: only a whole passing run earns a record', () => {
-  it('writes one for a passing run with a cluster, listing the files that passed', () => {
-    const d = decideTestRecord(passing);
-    expect(d).toEqual({ write: true, suites: ['cluster: suites/formation.test.ts', 'promote: suites/promote.test.ts', 'unit: fixtures/topology.test.ts'] });
-  });
-  it.each<[string, TestRunOutcome]>([
-    ['a failed run', { ...passing, reason: 'failed' }],
-    ['an interrupted run', { ...passing, reason: 'interrupted' }],
-    ['an unhandled error', { ...passing, unhandledErrors: 1 }],
-    ['one failed file, even if the reason says passed', { ...passing, modules: [...passing.modules, mod('cluster', 'suites/routing.test.ts', 'failed')] }],
-    ['a file that never finished', { ...passing, modules: [...passing.modules, mod('cluster', 'suites/routing.test.ts', 'pending')] }],
-    ['a unit-only run (no images)', { ...passing, runImages: undefined }],
-    ['no cluster suite among the passed files', { ...passing, modules: [mod('unit', 'a.test.ts'), mod('cluster', 'suites/x.test.ts', 'skipped')] }],
-  ])('writes none for %s', (_, run) => {
-    expect(decideTestRecord(run).write).toBe(false);
-  });
-});
-
+const images = sampleRunImages({ replicationMode: 'any1' });
 describe('decideChaosRecord', () => {
   it('writes one only when every scenario passed', () => {
     expect(decideChaosRecord({ passed: true, scenarios: [{ name: 'random', passed: true }], runImages: images }).write).toBe(true);
@@ -69,7 +26,20 @@ describe('records on disk', () => {
     expect(readdirSync(dir)).toHaveLength(4);
     const records = readRecords(dir);
     expect(records.map((r) => r.runId)).toEqual(['run-2', 'run-1']);
-    expect(records[0]).toMatchObject({ source: 'npm test', proxyFlavor: 'pgpool', commit: 'abc123', images: images.images });
+    expect(records[0]).toMatchObject({ source: 'npm test', proxyFlavor: 'pgpool', replicationMode: 'any1', commit: 'abc123', images: images.images });
+  });
+  it('keeps a refusal apart from records, and reads v1 records only as obsolete', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgha-verified-'));
+    const commit = { commit: 'abc123', dirty: false };
+    const claims = [{ claim: 'formation', project: 'cluster', file: 'suites/formation.test.ts', tests: 3 }];
+    writeRecord(buildRecord('npm test', images, { claims }, commit, new Date('2026-01-01T00:00:00Z')), dir);
+    writeRefusal(buildRefusal({ ...images, runId: 'run-r' }, ['failover: skipped in ...'], commit, new Date('2026-01-03T00:00:00Z')), dir);
+    const v1 = { ...buildRecord('npm test', { ...images, runId: 'run-old' }, {}, commit), kind: 'pgha.verified/v1' };
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(v1));
+    const found = readVerifiedDir(dir);
+    expect(found.records.map((r) => [r.runId, r.claims])).toEqual([['run-1', claims]]);
+    expect(found.refused.map((r) => [r.runId, r.problems])).toEqual([['run-r', ['failover: skipped in ...']]]);
+    expect(found.obsolete).toEqual([{ file: 'old.json', kind: 'pgha.verified/v1' }]);
   });
   it('reads an absent directory as no records', () => {
     expect(readRecords(join(tmpdir(), 'pgha-does-not-exist-' + process.pid))).toEqual([]);

@@ -1,13 +1,25 @@
-// The verified record: which images (by digest) and which proxy flavor passed a whole
-// `npm test` (or a chaos run), at which commit. `npm run promote` ships nothing else.
-// Records live in .pgha/verified/ (git-ignored): they describe this machine's images.
+// The verified record: which images (by digest), proxy flavor and replication mode passed
+// every required claim (required-claims.ts) in one `npm test`, at which commit. `npm run
+// promote` ships nothing else. A run that falls short leaves a refusal beside the records
+// instead, naming what was missing, failed or skipped, so promote can say why it refuses.
+// Both live in .pgha/verified/ (git-ignored): they describe this machine's images.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../model/paths.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
 
-export const RECORD_KIND = 'pgha.verified/v1';
+/**
+ * v2: a record vouches for every required claim. v1 records were written for any run with
+ * one passing cluster file (skipped files counted as fine): they are read only to say why
+ * they vouch for nothing.
+ */
+export const RECORD_KIND = 'pgha.verified/v2';
+export const REFUSAL_KIND = 'pgha.refused/v1';
+const RECORD_KIND_PREFIX = 'pgha.verified/';
+
+/** 'off': asynchronous replication; 'any1': a commit waits for one standby (ClusterInfo.synchronousMode). */
+export type ReplicationMode = 'off' | 'any1';
 
 export interface RecordedImage {
   name: 'postgres' | 'pgpool' | 'proxysql';
@@ -23,6 +35,15 @@ export interface RunImages {
   proxyFlavor: ProxyFlavor;
   proxyFlavorReason: string;
   baseImage: string;
+  replicationMode: ReplicationMode;
+}
+
+/** A required claim as the record keeps it: which file proved it, with how many tests. */
+export interface ProvenClaim {
+  claim: string;
+  project: string;
+  file: string;
+  tests: number;
 }
 
 export interface VerifiedRecord {
@@ -31,6 +52,9 @@ export interface VerifiedRecord {
   runId: string;
   images: RecordedImage[];
   proxyFlavor: ProxyFlavor;
+  replicationMode: ReplicationMode;
+  /** Every required claim, each proven in this run (empty in chaos records). */
+  claims: ProvenClaim[];
   /** Test files that passed, as `<project>: <file>`. */
   suites: string[];
   /** Chaos scenarios that passed (chaos records only). */
@@ -41,37 +65,8 @@ export interface VerifiedRecord {
   createdAt: string;
 }
 
-export interface ModuleOutcome {
-  project: string;
-  file: string;
-  state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued';
-}
-
-export interface TestRunOutcome {
-  reason: 'passed' | 'failed' | 'interrupted';
-  unhandledErrors: number;
-  modules: readonly ModuleOutcome[];
-  /** Absent when no cluster was booted (e.g. `npm run test:unit`): nothing to vouch for. */
-  runImages: RunImages | undefined;
-}
-
+/** What a decision that writes nothing says (chaos records; test runs use gate.ts). */
 export type RecordDecision = { write: true; suites: string[] } | { write: false; why: string };
-
-/**
- * Whether a test run earns a record. Only a whole run that passed does: every file, no
- * unhandled error, not interrupted, and the cluster's suites among the files that ran
- * (a unit-only run vouches for no image).
- */
-export function decideTestRecord(run: TestRunOutcome): RecordDecision {
-  if (run.reason !== 'passed') return { write: false, why: `the run ${run.reason}` };
-  if (run.unhandledErrors > 0) return { write: false, why: `${run.unhandledErrors} unhandled error(s)` };
-  const bad = run.modules.filter((m) => m.state !== 'passed' && m.state !== 'skipped');
-  if (bad.length > 0) return { write: false, why: `${bad.length} test file(s) did not pass: ${bad.map((m) => m.file).join(', ')}` };
-  if (!run.runImages) return { write: false, why: 'no cluster was booted, so no image was tested' };
-  const passed = run.modules.filter((m) => m.state === 'passed');
-  if (!passed.some((m) => m.project === 'cluster')) return { write: false, why: 'no cluster suite passed' };
-  return { write: true, suites: passed.map((m) => `${m.project}: ${m.file}`).sort() };
-}
 
 export interface ChaosRunOutcome {
   passed: boolean;
@@ -103,10 +98,24 @@ export function currentCommit(cwd = REPO_ROOT): CommitInfo {
   }
 }
 
+/** A run that earned no record: what it tested and why it vouches for nothing. */
+export interface RefusedRun {
+  kind: typeof REFUSAL_KIND;
+  runId: string;
+  images: RecordedImage[];
+  proxyFlavor: ProxyFlavor;
+  problems: string[];
+  commit: string;
+  dirty: boolean;
+  createdAt: string;
+}
+
+const recordedImages = (r: RunImages): RecordedImage[] => r.images.map(({ name, ref, digest }) => ({ name, ref, digest }));
+
 export function buildRecord(
   source: VerifiedRecord['source'],
   runImages: RunImages,
-  passed: { suites?: string[]; scenarios?: string[] },
+  passed: { claims?: ProvenClaim[]; suites?: string[]; scenarios?: string[] },
   commit: CommitInfo,
   now = new Date(),
 ): VerifiedRecord {
@@ -114,8 +123,10 @@ export function buildRecord(
     kind: RECORD_KIND,
     source,
     runId: runImages.runId,
-    images: runImages.images.map(({ name, ref, digest }) => ({ name, ref, digest })),
+    images: recordedImages(runImages),
     proxyFlavor: runImages.proxyFlavor,
+    replicationMode: runImages.replicationMode,
+    claims: passed.claims ?? [],
     suites: passed.suites ?? [],
     scenarios: passed.scenarios ?? [],
     commit: commit.commit,
@@ -128,38 +139,80 @@ export function verifiedDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.PGHA_VERIFIED_DIR || join(REPO_ROOT, '.pgha', 'verified');
 }
 
-export function writeRecord(record: VerifiedRecord, dir = verifiedDir()): string {
+export function buildRefusal(runImages: RunImages, problems: readonly string[], commit: CommitInfo, now = new Date()): RefusedRun {
+  return {
+    kind: REFUSAL_KIND,
+    runId: runImages.runId,
+    images: recordedImages(runImages),
+    proxyFlavor: runImages.proxyFlavor,
+    problems: [...problems],
+    commit: commit.commit,
+    dirty: commit.dirty,
+    createdAt: now.toISOString(),
+  };
+}
+
+function writeJson(dir: string, x: { createdAt: string; runId: string }, suffix: string): string {
   mkdirSync(dir, { recursive: true });
-  const stamp = record.createdAt.replace(/[-:]/g, '').replace(/\..*/, '');
-  const file = join(dir, `${stamp}-${record.runId}-${record.source.replace(/\s+/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
+  const stamp = x.createdAt.replace(/[-:]/g, '').replace(/\..*/, '');
+  const file = join(dir, `${stamp}-${x.runId}-${suffix}.json`);
+  writeFileSync(file, JSON.stringify(x, null, 2) + '\n');
   return file;
 }
 
+export const writeRecord = (record: VerifiedRecord, dir = verifiedDir()): string => writeJson(dir, record, record.source.replace(/\s+/g, '-'));
+export const writeRefusal = (refusal: RefusedRun, dir = verifiedDir()): string => writeJson(dir, refusal, 'refused');
+
+const hasImages = (r: { images?: unknown; proxyFlavor?: unknown; createdAt?: unknown }) =>
+  Array.isArray(r.images) && typeof r.proxyFlavor === 'string' && typeof r.createdAt === 'string';
+
 function isRecord(x: unknown): x is VerifiedRecord {
   const r = x as Partial<VerifiedRecord> | null;
-  return !!r && r.kind === RECORD_KIND && Array.isArray(r.images) && typeof r.proxyFlavor === 'string';
+  return !!r && r.kind === RECORD_KIND && hasImages(r) && Array.isArray(r.claims) && typeof r.replicationMode === 'string';
 }
 
-/** Every record in `dir`, newest first; unreadable files are skipped, never trusted. */
-export function readRecords(dir = verifiedDir()): VerifiedRecord[] {
+function isRefusal(x: unknown): x is RefusedRun {
+  const r = x as Partial<RefusedRun> | null;
+  return !!r && r.kind === REFUSAL_KIND && hasImages(r) && Array.isArray(r.problems);
+}
+
+/** What .pgha/verified/ holds, each list newest first. */
+export interface VerifiedDir {
+  records: VerifiedRecord[];
+  refused: RefusedRun[];
+  /** Records of an older kind (file name and kind): they vouch for nothing, promote says so. */
+  obsolete: { file: string; kind: string }[];
+}
+
+/** Reads `dir`; unreadable and foreign files are skipped, never trusted. */
+export function readVerifiedDir(dir = verifiedDir()): VerifiedDir {
+  const found: VerifiedDir = { records: [], refused: [], obsolete: [] };
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   } catch {
-    return [];
+    return found;
   }
-  const records: VerifiedRecord[] = [];
-  for (const f of files) {
+  for (const f of files.sort()) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-      if (isRecord(parsed)) records.push(parsed);
+      const kind = (parsed as { kind?: unknown } | null)?.kind;
+      if (isRecord(parsed)) found.records.push(parsed);
+      else if (isRefusal(parsed)) found.refused.push(parsed);
+      else if (typeof kind === 'string' && kind.startsWith(RECORD_KIND_PREFIX)) found.obsolete.push({ file: f, kind });
     } catch {
       // a torn or hand-edited file vouches for nothing
     }
   }
-  return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const newestFirst = (a: { createdAt: string }, b: { createdAt: string }) => b.createdAt.localeCompare(a.createdAt);
+  found.records.sort(newestFirst);
+  found.refused.sort(newestFirst);
+  found.obsolete.reverse();
+  return found;
 }
+
+/** Every current record in `dir`, newest first. */
+export const readRecords = (dir = verifiedDir()): VerifiedRecord[] => readVerifiedDir(dir).records;
 
 /** Where the cluster's globalSetup leaves the run's images for the reporter (same process). */
 export const RUN_IMAGES_ENV = 'PGHA_RUN_IMAGES_FILE';

@@ -34,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     proxyFlavor: images.flavor,
     proxyFlavorReason: images.flavorReason,
     baseImage: images.base,
+    replicationMode: info.synchronousMode,
   });
   record(info.runId, { suite: 'boot', name: 'boot to formed', value: info.bootSeconds, unit: 's' });
   note(`cluster formed in ${info.bootSeconds.toFixed(1)} s; suites go through ${info.flavor}; report: reports/out/${info.runId}/`);
