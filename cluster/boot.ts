@@ -2,13 +2,13 @@
 // private network with the service names as aliases, and waits until it is formed.
 import { createServer } from 'node:net';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { docker, requireDocker } from '../fixtures/docker.ts';
+import { docker, requireDocker, runOk } from '../fixtures/docker.ts';
 import { newRunId, runLabels, type RunId } from '../fixtures/labels.ts';
 import { removeOnSignal, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { newSecrets, type ClusterSecrets } from '../model/secrets.ts';
 import { buildClusterImages, type ClusterImages, type ProxyChoice } from '../fixtures/images.ts';
-import { bootWaves, dataNodes, PG_PORT, PRIMARY_HINT, PROXY_PORT, type NodeName, type NodeSpec } from '../model/topology.ts';
+import { bootWaves, DATA_VOLUME, dataNodes, PG_PORT, PRIMARY_HINT, PROXY_PORT, type NodeName, type NodeSpec } from '../model/topology.ts';
 import type { ClusterInfo, NodeHandle } from './info.ts';
 import { observeFormation } from './observe.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
@@ -41,6 +41,7 @@ export interface Cluster {
 
 function nodeEnv(spec: NodeSpec, secrets: ClusterSecrets, extra: Record<string, string>): Record<string, string> {
   return {
+    ...(spec.volume ? { PGDATA: DATA_VOLUME.pgdata } : {}),
     NODE_NAME: spec.name,
     NODE_ID: String(spec.id),
     PEERS: dataNodes().map((n) => n.aliases[0]).join(','),
@@ -105,6 +106,18 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   }
 }
 
+/**
+ * A data node's volume as Railway gives one: a labelled Docker volume (removed with the
+ * run) whose root holds a root-owned `lost+found`, mounted where the rollout mounts it.
+ * It outlives a `docker kill`/`start`, as a Railway volume outlives a redeploy.
+ */
+async function railwayShapedVolume(runId: RunId, node: NodeName, image: string, keep = false): Promise<string> {
+  const name = `${containerName(runId, node)}-data`;
+  await docker.createVolume({ Name: name, Labels: runLabels(runId, `${node}-volume`, keep) });
+  await runOk('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'mkdir', '-v', `${name}:/volume`, image, '-m', '0700', '/volume/lost+found']);
+  return name;
+}
+
 async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets, opts: StartOptions): Promise<ClusterInfo> {
   const network = `pgha-${runId}`;
   await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: runLabels(runId, 'network', opts.keep) });
@@ -127,6 +140,7 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
       // Faults cut links with iptables inside the container (docker network disconnect
       // stalls name lookups, which tests Docker, not the cluster).
       .withAddedCapabilities('NET_ADMIN');
+    if (spec.volume) c = c.withBindMounts([{ source: await railwayShapedVolume(runId, spec.name, image.ref, opts.keep), target: DATA_VOLUME.mountPath }]);
     if (isRouter) {
       // Docker's embedded DNS failed under load in a prototype (both pgpools marked every
       // node down at once): routers get the nodes' addresses in /etc/hosts.

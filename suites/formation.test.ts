@@ -1,8 +1,9 @@
 import { describe, expect, inject, it } from 'vitest';
 import { observeFormation, serviceStatus } from '../cluster/observe.ts';
 import { formationProblems } from '../cluster/formation.ts';
-import { dataNodes, node, repmgrNodes, routers } from '../model/topology.ts';
-import { appCredentials, endpointOf, queryOnce } from '../cluster/clients.ts';
+import { DATA_VOLUME, dataNodes, node, repmgrNodes, routers } from '../model/topology.ts';
+import { docker, execIn } from '../fixtures/docker.ts';
+import { appCredentials, endpointOf, queryOnce, repmgrCredentials } from '../cluster/clients.ts';
 
 const info = inject('cluster');
 // repmgr lists nodes by id: pg-1..pg-4, then the witness (99).
@@ -45,6 +46,17 @@ describe(`formation (${info.flavor})`, () => {
       expect(rows[0]?.who).toBe(n.name);
     }
     expect(node('witness').id).toBe(99);
+  });
+
+  it.for(dataNodes().map((n) => n.name))("keeps %s's data where Railway would: PGDATA below a volume mount whose root holds a root-owned lost+found", async (name) => {
+    const id = info.nodes[name]!.containerId;
+    const mounts = (await docker.getContainer(id).inspect()).Mounts ?? [];
+    expect(mounts.filter((m) => m.Destination === DATA_VOLUME.mountPath).map((m) => m.Type)).toEqual(['volume']);
+    // What the server itself runs on, not what the environment says.
+    const rows = await queryOnce<{ dir: string }>(endpointOf(info, name), repmgrCredentials(info), "SELECT current_setting('data_directory') AS dir");
+    expect(rows[0]?.dir).toBe(DATA_VOLUME.pgdata);
+    const root = await execIn(id, ['stat', '-c', '%n %U %a', `${DATA_VOLUME.mountPath}/lost+found`]);
+    expect(root.stdout.trim(), root.stderr).toBe(`${DATA_VOLUME.mountPath}/lost+found root 700`);
   });
 
   it('lets the app user in through both proxies', async () => {

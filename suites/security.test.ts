@@ -77,7 +77,7 @@ describe(`security (${info.flavor})`, () => {
     });
 
     it.for(repmgrNodes().map((n) => n.name))('has no trust, password or md5 line for network clients in the pg_hba.conf of %s', async (node) => {
-      const file = await execIn(info.nodes[node]!.containerId, ['cat', '/var/lib/postgresql/data/pg_hba.conf']);
+      const file = await execIn(info.nodes[node]!.containerId, ['bash', '-c', 'cat "$PGDATA/pg_hba.conf"']);
       expect(file.exitCode, file.stderr).toBe(0);
       const network = parseHba(file.stdout.split('\n')).filter((l) => l.type !== 'local');
       expect(network.length, `${node}: network lines in pg_hba.conf`).toBeGreaterThan(0);

@@ -252,7 +252,9 @@ run_repmgrd() {
 
 main() {
   rm -f /run/pgha-stopping
-  mkdir -p "$PGHA_LOG_DIR" /var/run/postgresql /run/pgha
+  # On a volume (Railway's, or the suites' of the same shape) PGDATA is a subdirectory of
+  # the mount, whose root holds lost+found: initdb refuses a non-empty directory.
+  mkdir -p "$PGHA_LOG_DIR" /var/run/postgresql /run/pgha "$PGDATA"
   chown postgres:postgres "$PGHA_LOG_DIR" /var/run/postgresql /run/pgha "$PGDATA"
   chmod 0700 "$PGDATA"
   touch "$PG_LOG" && chown postgres:postgres "$PG_LOG"
