@@ -18,6 +18,25 @@ export const CLAIMS = {
   electionGraceSecs: 10,
   /** PGHA_DETACHED_STANDBY_SECS: a standby the primary has not seen streaming this long rejoins. */
   detachedStandbySecs: 30,
+  /**
+   * A killed old primary, started again, is a streaming standby of the new primary (the
+   * cluster formed) within this. Measured 2-6 s quiet and 20.5 s with the machine's load
+   * average at 25; repmgr itself gives a rejoin 20 s (REPMGR_NODE_REJOIN_TIMEOUT) and a
+   * follow 10 s before it falls back to a fresh clone, which must fit too: 60 s.
+   */
+  rejoinBudgetSecs: 60,
+  /**
+   * A planned switchover stops writes for at most this (primary stopped to target
+   * writable). Measured 1.6-1.9 s quiet, 3.3 s under load; a switchover that stalls past
+   * 10 s is one an operator would abort.
+   */
+  switchoverOutageBudgetSecs: 10,
+  /**
+   * A standby whose data directory was wiped is cloned again and streaming within this.
+   * Measured 3.7-5.0 s quiet, 13.1 s under load; the image waits up to 60 s for repmgr's
+   * metadata to name the primary before it clones, so that is the bound.
+   */
+  recloneBudgetSecs: 60,
   /** A booted cluster is formed (repmgr, witness and both routers agree) within this. */
   formationTimeoutSecs: 90,
   /** After faults heal, the cluster forms again within this. */

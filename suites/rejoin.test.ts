@@ -7,12 +7,13 @@ import { streamingStandbys, writablePrimary } from '../cluster/observe.ts';
 import { switchover } from '../cluster/switchover.ts';
 import { dataNodes, node, PRIMARY_HINT, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
+import { CLAIMS } from '../model/claims.ts';
 
 const info = inject('cluster');
 const SUITE = 'rejoin';
 
 describe(`rejoin and switchover (${info.flavor})`, () => {
-  it('brings a killed old primary back as a standby of the new primary, never writable', async () => {
+  it(`brings a killed old primary back as a standby of the new primary within ${CLAIMS.rejoinBudgetSecs} s, never writable`, async () => {
     let old!: NodeName;
     let winner!: NodeName;
     let rejoinSeconds = 0;
@@ -28,6 +29,7 @@ describe(`rejoin and switchover (${info.flavor})`, () => {
       rejoinSeconds = (performance.now() - restarted) / 1000;
     });
     record(info.runId, { suite: SUITE, name: 'old primary restarted to streaming standby (cluster formed)', value: rejoinSeconds, unit: 's', subject: old });
+    expect(rejoinSeconds, 'restart to streaming standby (cluster formed), s').toBeLessThanOrEqual(CLAIMS.rejoinBudgetSecs);
     expect(await streamingStandbys(info, winner)).toContain(old);
     // The sampler watched the old primary come back: it was never writable again.
     const back = r.history.samples.filter((s) => s.node === old && s.at > restartAt);
@@ -36,7 +38,7 @@ describe(`rejoin and switchover (${info.flavor})`, () => {
     expect(singleWritablePrimary(r.history).status).toBe('pass');
   });
 
-  it('switches over to a chosen standby under load without losing an acknowledged write', async () => {
+  it(`switches over to a chosen standby under load, writes stopped at most ${CLAIMS.switchoverOutageBudgetSecs} s, without losing an acknowledged write`, async () => {
     let from!: NodeName;
     let to!: NodeName;
     let outage = 0;
@@ -49,6 +51,7 @@ describe(`rejoin and switchover (${info.flavor})`, () => {
       record(info.runId, { suite: SUITE, name: 'switchover total (to formed)', value: timing.totalSeconds, unit: 's', subject: `${from} -> ${to}` });
     });
     record(info.runId, { suite: SUITE, name: 'switchover write outage (primary stopped to target writable)', value: outage, unit: 's', subject: `${from} -> ${to}` });
+    expect(outage, 'switchover write outage, s').toBeLessThanOrEqual(CLAIMS.switchoverOutageBudgetSecs);
     expect(r.primaryAfter).toBe(to);
     const lost = noLostWrites(r.history);
     record(info.runId, { suite: SUITE, name: 'acknowledged writes lost in the switchover', value: lost.evidence.length, unit: 'count', subject: `${from} -> ${to}` });
