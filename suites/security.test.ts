@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { connect, endpointOf, queryOnce, repmgrCredentials, type Credentials } from '../cluster/clients.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { publishedPorts } from '../cluster/control.ts';
-import { credentialLines, entrypointScript, filesInImage, significantLines, imageMetadataText, leaks, type Needle } from './support/image-audit.ts';
+import { credentialLines, entrypointScript, filesInImage, secretShapedSettings, significantLines, imageMetadataText, leaks, type Needle } from './support/image-audit.ts';
 import { parseHba } from '../config/lint/hba.ts';
 import { KNOWN_DEFAULT_PASSWORDS } from '../config/lint/passwords.ts';
 import { refusal } from './support/pg-error.ts';
@@ -122,6 +122,9 @@ describe(`security (${info.flavor})`, () => {
       expect(config).toContain(image.digest);
       expect(leaks(history, needles), `${image.ref} history`).toEqual([]);
       expect(leaks(config, needles), `${image.ref} config`).toEqual([]);
+      // By shape too: any non-empty value for a name that says password, secret, token or key.
+      expect(secretShapedSettings(history), `${image.ref} history: secret-named settings with a value`).toEqual([]);
+      expect(secretShapedSettings(config), `${image.ref} config: secret-named settings with a value`).toEqual([]);
     });
 
     const credentialFiles = new Map<string, ReadonlyMap<string, 'store' | 'config'>>([

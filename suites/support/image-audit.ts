@@ -22,6 +22,25 @@ export function leaks(text: string, needles: readonly Needle[]): string[] {
     .map((n) => n.name);
 }
 
+/** A setting whose name says it holds a secret. */
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*(password|passwd|secret|token|key)[A-Za-z0-9_]*$/i;
+
+/**
+ * `NAME=value` settings in an image's history or config whose name says password, secret,
+ * token or key and whose value is not empty, whatever the value: a secret baked in is one
+ * whatever it is, not only this run's or a published default. Returns the names (never the
+ * values), each once.
+ */
+export function secretShapedSettings(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"',\]}]*)/g)) {
+    const [, name, raw] = m;
+    const value = raw!.replace(/^["']|["']$/g, '');
+    if (SECRET_NAME.test(name!) && value !== '') found.add(name!);
+  }
+  return [...found];
+}
+
 /** The image's history (every layer's command, untruncated) and its inspect document. */
 export async function imageMetadataText(ref: string): Promise<{ history: string; config: string }> {
   const history = await runOk('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
