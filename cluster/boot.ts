@@ -118,6 +118,38 @@ async function railwayShapedVolume(runId: RunId, node: NodeName, image: string, 
   return name;
 }
 
+/** How many of a failed node's last log lines a boot failure shows. */
+const BOOT_FAILURE_LOG_LINES = 40;
+
+/**
+ * Why a node did not start, in terms of the node: Testcontainers only says its wait
+ * strategy gave up ("Log stream ended and message ... was not received"), and removes the
+ * container. Its exit code is read back from Docker's events (the first `die` since the
+ * start: the node's own exit, before Testcontainers' stop), its log from the lines kept.
+ */
+async function bootFailure(container: string, node: NodeName, sinceSecs: number, log: readonly string[], cause: unknown): Promise<string> {
+  const reason = String((cause as Error)?.message ?? cause);
+  let exitCode: number | null = null;
+  try {
+    const events = (await docker.getEvents({ since: sinceSecs, until: Math.ceil(Date.now() / 1000), filters: { container: [container], event: ['die'] } })) as unknown as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of events) text += String(chunk);
+    const first = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Actor?: { Attributes?: { exitCode?: string } } })[0];
+    const code = first?.Actor?.Attributes?.exitCode;
+    if (code !== undefined) exitCode = Number(code);
+  } catch (e) {
+    return `${describeBootFailure(node, null, log, reason)}\n(its exit code could not be read from Docker's events: ${String((e as Error)?.message ?? e)})`;
+  }
+  return describeBootFailure(node, exitCode, log, reason);
+}
+
+/** The boot failure's message: the node, how it ended, its last log lines. */
+export function describeBootFailure(node: NodeName, exitCode: number | null, log: readonly string[], cause: string): string {
+  const how = exitCode === null ? 'never logged that it was ready' : `exited with code ${exitCode}`;
+  const lines = log.slice(-BOOT_FAILURE_LOG_LINES);
+  return `${node} ${how} (${cause}). Its last ${lines.length} log line(s):\n  ${lines.join('\n  ')}`;
+}
+
 async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets, opts: StartOptions): Promise<ClusterInfo> {
   const network = `pgha-${runId}`;
   await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: runLabels(runId, 'network', opts.keep) });
@@ -148,8 +180,26 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
         dataNodes().map((n) => ({ host: n.aliases[0]!, ipAddress: started.get(n.name)!.getIpAddress(network) })),
       );
     }
+    // The last lines the node logged, for a boot failure's message.
+    // Only while it boots: an open log stream would keep `pgha up` from exiting.
+    const lastLines: string[] = [];
+    let logStream: { destroy(): void } | undefined;
+    c = c.withLogConsumer((stream) => {
+      logStream = stream;
+      stream.on('data', (line: string | Buffer) => {
+        lastLines.push(...String(line).trimEnd().split('\n'));
+        lastLines.splice(0, Math.max(0, lastLines.length - BOOT_FAILURE_LOG_LINES));
+      });
+    });
     const t = performance.now();
-    started.set(spec.name, await c.start());
+    const sinceSecs = Math.floor(Date.now() / 1000) - 1;
+    try {
+      started.set(spec.name, await c.start());
+    } catch (e) {
+      throw new Error(await bootFailure(containerName(runId, spec.name), spec.name, sinceSecs, lastLines, e));
+    } finally {
+      logStream?.destroy();
+    }
     note(`  ${spec.name} up (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   };
 
