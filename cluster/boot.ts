@@ -173,9 +173,9 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
       // stalls name lookups, which tests Docker, not the cluster).
       .withAddedCapabilities('NET_ADMIN');
     if (spec.volume) c = c.withBindMounts([{ source: await railwayShapedVolume(runId, spec.name, image.ref, opts.keep), target: DATA_VOLUME.mountPath }]);
-    if (isRouter) {
+    if (isRouter && ROUTER_FLAVORS[images.flavor].backendHostsFile) {
       // Docker's embedded DNS failed under load in a prototype (both pgpools marked every
-      // node down at once): routers get the nodes' addresses in /etc/hosts.
+      // node down at once): pgpool gets the nodes' addresses in /etc/hosts.
       c = c.withExtraHosts(
         dataNodes().map((n) => ({ host: n.aliases[0]!, ipAddress: started.get(n.name)!.getIpAddress(network) })),
       );
