@@ -96,11 +96,14 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
     try {
       await o.body({ ...start, workload });
     } finally {
-      // Also when the body failed: the load stops (HTTP after the writes, so no request
-      // meets a closed service before the writes end) and nothing stays broken.
+      // Also when the body failed: the load stops (writes, HTTP, sampler: the chaos run's
+      // order) and no fault stays in.
       ops = await workload.stop();
       http = await trading?.stop();
       samples = await sampler.stop();
+      // The run ends when the load stopped. (The trial used to read its clock after this
+      // last heal instead; every op and sample predates both, and the checkers use endedAt
+      // only as the end of a window, so no verdict or clock moves.)
       endedAt = clock.now();
       await nemesis.healAll();
     }
