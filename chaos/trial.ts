@@ -2,18 +2,20 @@
 // role sampler on one clock, a body that injects faults through the nemesis, then every
 // fault healed under load, the cluster proven formed again and the rows read back. What comes out
 // is a RunHistory, so the suites judge it with the same pure checkers as a chaos run.
+// The sequence under load is the core's (under-load.ts), shared with the chaos run; the
+// Trial helpers, the heal under load and the failure diagnostics are this file's.
 import type { ClusterInfo } from '../cluster/info.ts';
 import { waitFormed } from '../cluster/boot.ts';
-import { refreshEndpoints } from '../cluster/control.ts';
 import { eventually } from '../cluster/wait.ts';
 import { writablePrimary } from '../cluster/observe.ts';
 import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { recentLogs, saveLogs } from '../cluster/node-logs.ts';
 import { runDir } from '../model/paths.ts';
 import { join } from 'node:path';
-import { createWriteSchema, readBack, startClock, startRoleSampler, startWorkload, type RunClock, type KeyRange, type Workload, type Op } from '../load/workload/index.ts';
+import { createWriteSchema, type RunClock, type KeyRange, type Workload, type Op } from '../load/workload/index.ts';
 import type { RunHistory } from '../model/history.ts';
-import { createNemesis, type Nemesis } from './nemesis/index.ts';
+import type { Nemesis } from './nemesis/index.ts';
+import { runUnderLoad } from './under-load.ts';
 
 export interface Trial {
   clock: RunClock;
@@ -81,70 +83,64 @@ async function failedTrial(info: ClusterInfo, startedWall: number, when: string,
 }
 
 export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
-  // The suites hand in the cluster as booted; a trial before this one may have restarted
-  // containers, which then come back on other addresses (a full-cluster stop and start
-  // shuffles them), and a partition aimed at stale addresses cuts the wrong nodes.
-  const info0 = await refreshEndpoints(booted);
-  const startedWall = Date.now();
-  try {
-    // Each trial starts from a formed cluster, whatever the one before it left.
-    await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
-    await createWriteSchema(info0);
-  } catch (e) {
-    throw await failedTrial(info0, startedWall, 'before the fault: ', e as Error);
-  }
-  const clock = startClock();
-  const nemesis = createNemesis(info0, clock);
-  const source = () => nemesis.info();
-  const sampler = startRoleSampler(source, { clock });
-  const workload = await startWorkload(source, { clock, writers: 4, writeRate: opts.writeRate ?? 40, opTimeoutMs: WRITE_TIMEOUT_MS });
-  const routerNames = routers().map((r) => r.name);
-  const trial: Trial = {
-    clock,
-    nemesis,
-    info: source,
-    primary: async () => {
-      const p = await writablePrimary(source());
-      if (!p) throw new Error('not exactly one writable data node');
-      return p;
+  let startedWall = 0;
+  const run = await runUnderLoad(booted, {
+    // The suites hand in the cluster as booted; a trial before this one may have restarted
+    // containers, which then come back on other addresses (a full-cluster stop and start
+    // shuffles them), and a partition aimed at stale addresses cuts the wrong nodes.
+    refresh: true,
+    ready: async (info0) => {
+      startedWall = Date.now();
+      try {
+        // Each trial starts from a formed cluster, whatever the one before it left.
+        await waitFormed(info0, opts.reformTimeoutMs ?? 90_000);
+        await createWriteSchema(info0);
+      } catch (e) {
+        throw await failedTrial(info0, startedWall, 'before the fault: ', e as Error);
+      }
     },
-    writesResumed: (timeoutMs = 60_000) => writesFlowing(workload, clock.now(), timeoutMs, routerNames, false),
-    newPrimary: (old, timeoutMs = 60_000) =>
-      eventually(
-        async () => {
+    workload: { writers: 4, writeRate: opts.writeRate ?? 40, opTimeoutMs: WRITE_TIMEOUT_MS },
+    body: async ({ clock, nemesis, info: source, workload }) => {
+      const routerNames = routers().map((r) => r.name);
+      const trial: Trial = {
+        clock,
+        nemesis,
+        info: source,
+        primary: async () => {
           const p = await writablePrimary(source());
-          return p && p !== old ? p : undefined;
+          if (!p) throw new Error('not exactly one writable data node');
+          return p;
         },
-        { timeoutMs, intervalMs: 100, what: `a primary other than ${old}` },
-      ),
-  };
-  let ops;
-  let samples;
-  try {
-    await sleep(opts.warmupMs ?? 2000);
-    const bodyStarted = clock.now();
-    await body(trial);
-    // Clients recover while the fault is still in: that is the recovery the clocks measure.
-    await writesFlowing(workload, bodyStarted, opts.reformTimeoutMs ?? 90_000, routerNames, true);
-    // Heal under load, so what a node does when it comes back (rejoin, step down) is in
-    // the history too, then wait for the cluster to form again and writes to flow.
-    await nemesis.healAll();
-    await nemesis.refresh();
-    await waitFormed(nemesis.info(), opts.reformTimeoutMs ?? 90_000);
-    await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
-    await sleep(opts.settleMs ?? 2000);
-  } catch (e) {
-    throw await failedTrial(source(), startedWall, '', e as Error);
-  } finally {
-    ops = await workload.stop();
-    samples = await sampler.stop();
-    await nemesis.healAll();
-  }
-  const endedAt = clock.now();
-  const back = await readBack(nemesis.info(), workload.keys);
-  return {
-    history: { ops, samples, faults: nemesis.events(), rows: back.rows, endedAt, epochWall: clock.epochWall },
-    keys: workload.keys,
-    primaryAfter: back.from,
-  };
+        writesResumed: (timeoutMs = 60_000) => writesFlowing(workload, clock.now(), timeoutMs, routerNames, false),
+        newPrimary: (old, timeoutMs = 60_000) =>
+          eventually(
+            async () => {
+              const p = await writablePrimary(source());
+              return p && p !== old ? p : undefined;
+            },
+            { timeoutMs, intervalMs: 100, what: `a primary other than ${old}` },
+          ),
+      };
+      try {
+        await sleep(opts.warmupMs ?? 2000);
+        const bodyStarted = clock.now();
+        await body(trial);
+        // Clients recover while the fault is still in: that is the recovery the clocks measure.
+        await writesFlowing(workload, bodyStarted, opts.reformTimeoutMs ?? 90_000, routerNames, true);
+        // Heal under load, so what a node does when it comes back (rejoin, step down) is in
+        // the history too, then wait for the cluster to form again and writes to flow.
+        await nemesis.healAll();
+        await nemesis.refresh();
+        await waitFormed(nemesis.info(), opts.reformTimeoutMs ?? 90_000);
+        await writesFlowing(workload, clock.now(), opts.reformTimeoutMs ?? 90_000, routerNames, false);
+        await sleep(opts.settleMs ?? 2000);
+      } catch (e) {
+        // Before the core stops the load and heals: the logs show the cluster as it failed.
+        throw await failedTrial(source(), startedWall, '', e as Error);
+      }
+    },
+  });
+  // A trial without its rows can't be judged: the read back's own error fails it.
+  if (!run.readBack) throw run.readBackError;
+  return { history: run.history, keys: run.keys, primaryAfter: run.readBack.from };
 }

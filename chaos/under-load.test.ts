@@ -1,0 +1,136 @@
+// The core's order of steps, with every cluster-facing part faked: what the trials and the
+// chaos runs were debugged against (refresh before the nemesis, load stopped writes first,
+// HTTP next, heal after the stop, read back last) must not drift.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClusterInfo } from '../cluster/info.ts';
+
+const log = vi.hoisted(() => [] as string[]);
+const failReadBack = vi.hoisted(() => ({ on: false }));
+
+vi.mock('../cluster/control.ts', () => ({
+  refreshEndpoints: async (info: object) => (log.push('refresh'), { ...info, refreshed: true }),
+}));
+vi.mock('../fixtures/progress.ts', () => ({ note: (m: string) => log.push(`note ${m}`) }));
+vi.mock('./nemesis/index.ts', () => ({
+  createNemesis: (info: object) => {
+    log.push(`nemesis ${'refreshed' in info ? 'refreshed' : 'as handed in'}`);
+    return {
+      info: () => info,
+      refresh: async () => (log.push('nemesis.refresh'), info),
+      healAll: async () => void log.push('healAll'),
+      events: () => [{ id: 'f1', fault: 'kill', targets: ['pg-1'], label: 'kill pg-1', injectedAt: 5, healedAt: 9, status: 'injected' }],
+    };
+  },
+}));
+vi.mock('../load/workload/index.ts', () => ({
+  startClock: () => {
+    log.push('clock');
+    let t = 0;
+    return { epochWall: 1000, now: () => (t += 10), wallOf: (at: number) => 1000 + at };
+  },
+  startRoleSampler: () => (log.push('sampler'), { stop: async () => (log.push('sampler.stop'), [{ node: 'pg-1', at: 1, wall: 1001, state: 'writable' }]) }),
+  startWorkload: async (_s: unknown, o: object) => (
+    log.push(`workload ${JSON.stringify(o, (k, v) => (k === 'clock' ? undefined : v))}`),
+    { keys: { from: 1, to: 2 }, history: () => [], stop: async () => (log.push('workload.stop'), [{ id: 'w0:0' }]) }
+  ),
+  readBack: async () => {
+    log.push('readBack');
+    if (failReadBack.on) throw new Error('read back: no data node is writable (no primary)');
+    return { from: 'pg-2', writable: ['pg-2'], rows: [{ id: 1, writer: 0, timeline: 2, committedAt: 1, node: 'pg-2' }] };
+  },
+}));
+vi.mock('../load/trading/index.ts', () => ({
+  startTradingRun: async () => (
+    log.push('trading'),
+    {
+      runTag: 't1',
+      url: 'http://x',
+      settings: { targetRate: 40 },
+      stop: async () => (log.push('trading.stop'), { load: {}, startedAt: 0, stoppedAt: 1, requests: [], cutAtStop: 0 }),
+    }
+  ),
+  readOrders: async () => (log.push('readOrders'), { from: 'pg-2', orders: [], positions: [] }),
+}));
+
+const { runUnderLoad } = await import('./under-load.ts');
+const cluster = { runId: 'r1', nodes: {} } as unknown as ClusterInfo;
+
+beforeEach(() => {
+  log.length = 0;
+  failReadBack.on = false;
+});
+
+describe('runUnderLoad', () => {
+  it('runs a trial: refresh, ready before the clock, load, body, stop, heal, read back', async () => {
+    const r = await runUnderLoad(cluster, {
+      refresh: true,
+      ready: async () => void log.push('ready'),
+      workload: { writers: 4, writeRate: 40, opTimeoutMs: 5000 },
+      body: async () => void log.push('body'),
+    });
+    expect(log).toEqual([
+      'refresh',
+      'ready',
+      'clock',
+      'nemesis refreshed',
+      'sampler',
+      'workload {"writers":4,"writeRate":40,"opTimeoutMs":5000}',
+      'body',
+      'workload.stop',
+      'sampler.stop',
+      'healAll',
+      'readBack',
+    ]);
+    expect(Object.keys(r.history)).toEqual(['ops', 'samples', 'faults', 'rows', 'endedAt', 'epochWall']);
+    expect(r.history.epochWall).toBe(1000);
+    expect(r.readBack?.from).toBe('pg-2');
+    expect(r.trading).toBeUndefined();
+    expect(r).not.toHaveProperty('reform');
+  });
+
+  it('runs a chaos run: no refresh of its own cluster, trading after the writes, stopped between writes and sampler, reform on refreshed endpoints, orders from the read-back node', async () => {
+    const r = await runUnderLoad(cluster, {
+      refresh: false,
+      started: async () => void log.push('started'),
+      workload: { writers: 4, readers: 2, writeRate: 40, readRate: 20 },
+      trading: {},
+      body: async () => void log.push('body'),
+      reform: async () => (log.push('reform'), 'formed'),
+    });
+    expect(log).toEqual([
+      'clock',
+      'nemesis as handed in',
+      'started',
+      'sampler',
+      'workload {"writers":4,"readers":2,"writeRate":40,"readRate":20}',
+      'trading',
+      'note trading service at http://x, autocannon at 40 req/s',
+      'body',
+      'workload.stop',
+      'trading.stop',
+      'sampler.stop',
+      'healAll',
+      'nemesis.refresh',
+      'reform',
+      'readBack',
+      'readOrders',
+      'trading.stop',
+    ]);
+    expect(r.reform).toBe('formed');
+    expect(r.trading?.orders?.from).toBe('pg-2');
+  });
+
+  it('still stops the load and heals when the body throws, and passes the error on', async () => {
+    await expect(
+      runUnderLoad(cluster, { refresh: true, workload: {}, body: async () => Promise.reject(new Error('no primary other than pg-1')) }),
+    ).rejects.toThrow('no primary other than pg-1');
+    expect(log.slice(-3)).toEqual(['workload.stop', 'sampler.stop', 'healAll']);
+  });
+
+  it('hands back a failed read back instead of throwing, without rows', async () => {
+    failReadBack.on = true;
+    const r = await runUnderLoad(cluster, { refresh: true, workload: {}, body: async () => {} });
+    expect(r.readBackError?.message).toBe('read back: no data node is writable (no primary)');
+    expect(r.history).not.toHaveProperty('rows');
+  });
+});
