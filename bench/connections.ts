@@ -31,7 +31,7 @@ export interface ConnectionFacts {
 }
 
 async function rss(info: ClusterInfo, router: NodeName): Promise<{ bytes: number; processes: number } | undefined> {
-  const r = await execIn(info.nodes[router]!.containerId, ['ps', '-C', ROUTER_FLAVORS[info.flavor].processName, '-o', 'rss=']);
+  const r = await execIn(info.nodes[router]!.container, ['ps', '-C', ROUTER_FLAVORS[info.flavor].processName, '-o', 'rss=']);
   if (r.exitCode !== 0) return undefined;
   const kib = r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isFinite(n) && n > 0);
   return { bytes: kib.reduce((a, b) => a + b, 0) * 1024, processes: kib.length };
@@ -101,13 +101,13 @@ export async function measureConnections(info: ClusterInfo): Promise<ConnectionF
   const primary = currentPrimary({ inRecovery: await roles(info) });
   if (!primary) throw new Error('no single writable node: the cluster is not formed');
   const first = info.nodes[routers()[0]!.name]!;
-  const conf = info.flavor === 'pgpool' ? await execIn(first.containerId, ['cat', '/etc/pgpool2/pgpool.conf']) : undefined;
+  const conf = info.flavor === 'pgpool' ? await execIn(first.container, ['cat', '/etc/pgpool2/pgpool.conf']) : undefined;
   const capacity = conf && conf.exitCode === 0 ? pgpoolCapacity(conf.stdout) : undefined;
   // What each router was told to take (ROUTER_MAX_CLIENTS), as its container was started.
-  const env = ((await docker.getContainer(first.containerId).inspect()).Config.Env ?? []) as string[];
+  const env = ((await docker.getContainer(first.container).inspect()).Config.Env ?? []) as string[];
   const maxClients = Number(env.find((e) => e.startsWith('ROUTER_MAX_CLIENTS='))?.split('=')[1] ?? ROUTER_FLAVORS[info.flavor].defaultMaxClients);
   const maxConnections = Number((await queryOnce<{ v: string }>(endpointOf(info, primary), repmgrCredentials(info), "SELECT current_setting('max_connections') AS v"))[0]!.v);
-  const nofile = await execIn(first.containerId, ['sh', '-c', 'ulimit -n']);
+  const nofile = await execIn(first.container, ['sh', '-c', 'ulimit -n']);
   const idleBackends = await clientBackends(info, primary);
   const scales: ConnectionScale[] = [];
   for (const r of routers()) {

@@ -25,7 +25,7 @@ export async function runningClusterInfo(runId: RunId): Promise<ClusterInfo> {
     const inspect = await docker.getContainer(c.Id).inspect();
     const kind = node(name).kind;
     const port = Number(inspect.HostConfig.PortBindings?.[`${kind === 'router' ? PROXY_PORT : PG_PORT}/tcp`]?.[0]?.HostPort ?? 0);
-    nodes[name] = { name, kind, containerId: c.Id, host: 'localhost', port, ip: inspect.NetworkSettings.Networks[network]?.IPAddress ?? '' };
+    nodes[name] = { name, kind, container: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), host: 'localhost', port, ip: inspect.NetworkSettings.Networks[network]?.IPAddress ?? '' };
     if (name === 'pg-1') {
       env = inspect.Config.Env ?? [];
       images.postgres = { name: 'postgres', ref: inspect.Config.Image, digest: inspect.Image };

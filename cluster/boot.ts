@@ -214,7 +214,7 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
       nodes[spec.name] = {
         name: spec.name,
         kind: spec.kind,
-        containerId: c.getId(),
+        container: containerName(runId, spec.name),
         ip: c.getIpAddress(network),
         host: c.getHost(),
         port: c.getMappedPort(spec.kind === 'router' ? PROXY_PORT : PG_PORT),

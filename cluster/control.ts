@@ -4,10 +4,11 @@
 // (a full-cluster stop and start shuffled them). Never assumed.
 import { docker } from '../fixtures/docker.ts';
 import type { ClusterInfo, NodeHandle } from './info.ts';
-import { PG_PORT, PROXY_PORT, type NodeName } from '../model/topology.ts';
+import { CLAIMS } from '../model/claims.ts';
+import { node, PG_PORT, PROXY_PORT, type NodeName } from '../model/topology.ts';
 
 const containerOf = (info: ClusterInfo, name: NodeName) => {
-  const id = info.nodes[name]?.containerId;
+  const id = info.nodes[name]?.container;
   if (!id) throw new Error(`no such node in this cluster: ${name}`);
   return docker.getContainer(id);
 };
@@ -38,7 +39,7 @@ export async function refreshEndpoints(info: ClusterInfo): Promise<ClusterInfo> 
   const entries = await Promise.all(
     Object.values(info.nodes).map(async (n): Promise<[NodeName, NodeHandle]> => {
       try {
-        const c = await docker.getContainer(n.containerId).inspect();
+        const c = await docker.getContainer(n.container).inspect();
         const port = c.NetworkSettings.Ports?.[`${n.kind === 'router' ? PROXY_PORT : PG_PORT}/tcp`]?.[0]?.HostPort;
         const ip = c.NetworkSettings.Networks?.[info.network]?.IPAddress;
         // A stopped container has no port: keep the last known one until it runs again.
@@ -49,4 +50,37 @@ export async function refreshEndpoints(info: ClusterInfo): Promise<ClusterInfo> 
     }),
   );
   return { ...info, nodes: Object.fromEntries(entries) };
+}
+
+
+/**
+ * A Railway redeploy: the node's container stops cleanly (SIGTERM; Railway stops the old
+ * deployment before the new one can mount its volume) and a new container takes its
+ * place: the same image (by ID), settings, name, network names and volume, but a new id, a
+ * new hostname and maybe a new address. Returns the new container's id and hostname.
+ */
+export async function redeployNode(info: ClusterInfo, name: NodeName): Promise<{ id: string; hostname: string }> {
+  const old = containerOf(info, name);
+  const was = await old.inspect();
+  await old.stop({ t: CLAIMS.redeployDrainSecs });
+  // Named volumes stay (`v` removes anonymous ones only): the data is what a redeploy keeps.
+  await old.remove({ v: false });
+  const created = await docker.createContainer({
+    name: was.Name.replace(/^\//, ''),
+    Image: was.Image,
+    Env: was.Config.Env,
+    Labels: was.Config.Labels,
+    ExposedPorts: was.Config.ExposedPorts,
+    HostConfig: {
+      Binds: was.HostConfig.Binds,
+      PortBindings: was.HostConfig.PortBindings,
+      CapAdd: was.HostConfig.CapAdd,
+      ExtraHosts: was.HostConfig.ExtraHosts,
+      NetworkMode: info.network,
+    },
+    NetworkingConfig: { EndpointsConfig: { [info.network]: { Aliases: [...node(name).aliases] } } },
+  });
+  await created.start();
+  const now = await created.inspect();
+  return { id: now.Id, hostname: now.Config.Hostname };
 }

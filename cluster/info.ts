@@ -14,7 +14,11 @@ export interface Endpoint {
 export interface NodeHandle extends Endpoint {
   name: NodeName;
   kind: NodeKind;
-  containerId: string;
+  /**
+   * The container's name (`pgha-<run>-<node>`): Docker takes it wherever an id goes, and it
+   * outlives a redeploy, which replaces the container (new id, new hostname) on the same volume.
+   */
+  container: string;
   /** Address on the cluster's private network. */
   ip: string;
 }

@@ -4,8 +4,8 @@
 import { execIn, type ExecResult } from '../fixtures/docker.ts';
 
 /** Runs a command inside a container with extra environment variables, as `user`. */
-export function execWithEnv(containerId: string, cmd: readonly string[], env: Readonly<Record<string, string>>, user = 'root'): Promise<ExecResult> {
-  return execIn(containerId, cmd, user, env);
+export function execWithEnv(container: string, cmd: readonly string[], env: Readonly<Record<string, string>>, user = 'root'): Promise<ExecResult> {
+  return execIn(container, cmd, user, env);
 }
 
 export interface PsqlResult extends ExecResult {
@@ -14,7 +14,7 @@ export interface PsqlResult extends ExecResult {
 }
 
 /** Runs one statement with psql inside the container, over the given libpq conninfo. */
-export async function psqlIn(containerId: string, conninfo: string, password: string, sql: string): Promise<PsqlResult> {
-  const r = await execWithEnv(containerId, ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', conninfo, '-c', sql], { PGPASSWORD: password });
+export async function psqlIn(container: string, conninfo: string, password: string, sql: string): Promise<PsqlResult> {
+  const r = await execWithEnv(container, ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', conninfo, '-c', sql], { PGPASSWORD: password });
   return { ...r, rows: r.stdout.split('\n').filter(Boolean) };
 }

@@ -20,7 +20,7 @@ export async function saveLogs(info: ClusterInfo, nodes: readonly NodeName[], si
   mkdirSync(dir, { recursive: true });
   await Promise.all(
     nodes.map(async (n) => {
-      const id = info.nodes[n]?.containerId;
+      const id = info.nodes[n]?.container;
       if (!id) return;
       const text = await logSince(id, sinceMs).catch((e: Error) => `no logs: ${e.message}\n`);
       writeFileSync(join(dir, `${n}.log`), text);
@@ -32,7 +32,7 @@ export async function saveLogs(info: ClusterInfo, nodes: readonly NodeName[], si
 export async function recentLogs(info: ClusterInfo, nodes: readonly NodeName[], sinceMs: number, maxLines = 40): Promise<string> {
   const parts = await Promise.all(
     nodes.map(async (n) => {
-      const id = info.nodes[n]?.containerId;
+      const id = info.nodes[n]?.container;
       if (!id) return '';
       try {
         // Client errors (read-only refusals during a failover) bury what repmgr and the

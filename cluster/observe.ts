@@ -37,7 +37,7 @@ export async function repmgrView(info: ClusterInfo, node: NodeName): Promise<Rep
 }
 
 export async function serviceStatus(info: ClusterInfo, node: NodeName): Promise<ServiceStatusRow[]> {
-  const id = info.nodes[node]?.containerId;
+  const id = info.nodes[node]?.container;
   if (!id) return [];
   const r = await execIn(id, ['repmgr', '-f', REPMGR_CONF, 'service', 'status', '--csv'], 'postgres').catch(() => null);
   return r ? parseServiceStatusCsv(r.stdout) : [];

@@ -15,7 +15,7 @@ import { waitFormed } from './boot.ts';
 const CONF = '/etc/pgha/repmgr.conf';
 
 async function asPostgres(info: ClusterInfo, node: NodeName, cmd: string[]): Promise<string> {
-  const id = info.nodes[node]?.containerId;
+  const id = info.nodes[node]?.container;
   if (!id) throw new Error(`no container for ${node}`);
   const r = await execIn(id, cmd, 'postgres');
   if (r.exitCode !== 0) throw new Error(`switchover: ${cmd.join(' ')} on ${node} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(-1500)}`);

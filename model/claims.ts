@@ -37,6 +37,13 @@ export const CLAIMS = {
    * metadata to name the primary before it clones, so that is the bound.
    */
   recloneBudgetSecs: 60,
+  /**
+   * How long a data node's redeploy lets the old container stop (Railway's
+   * `drainingSeconds`): PostgreSQL's fast shutdown completes well inside it, so the stop is
+   * clean and the failover it starts loses nothing. The rollout sets it; the suites'
+   * redeploy waits as long.
+   */
+  redeployDrainSecs: 30,
   /** A booted cluster is formed (repmgr, witness and both routers agree) within this. */
   formationTimeoutSecs: 90,
   /** After faults heal, the cluster forms again within this. */

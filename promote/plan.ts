@@ -2,6 +2,7 @@
 // variables, volume and settings, and what line says it is ready. Pure, so the order rules
 // (first deploy in boot order; an upgrade that never needs SSH and never takes both
 // proxies down) are unit-tested without Railway.
+import { CLAIMS } from '../model/claims.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { bootWaves, dataNodes, node, routers, TOPOLOGY, type NodeName, type NodeSpec } from '../model/topology.ts';
 import { readyLineFor, type ReadyLine } from './readiness.ts';
@@ -41,7 +42,7 @@ export interface PlanInput {
  * repmgrd, then PostgreSQL with a fast shutdown (a shutdown checkpoint), and a clean stop is
  * what lets repmgr promote a standby with nothing lost. 30 s covers a checkpoint of a busy node.
  */
-export const DATA_NODE_DRAINING_SECONDS = 30;
+export const DATA_NODE_DRAINING_SECONDS = CLAIMS.redeployDrainSecs;
 
 export interface ServiceStep {
   kind: 'service';

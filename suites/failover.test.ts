@@ -191,7 +191,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
       before = await t.primary();
       standby = dataNodes().map((n) => n.name).find((n) => n !== before)!;
       for (const n of [before, standby]) {
-        const killed = await execIn(t.info().nodes[n]!.containerId, ['pkill', '-9', '-x', 'repmgrd']);
+        const killed = await execIn(t.info().nodes[n]!.container, ['pkill', '-9', '-x', 'repmgrd']);
         expect(killed.exitCode, `repmgrd was running on ${n}`).toBe(0);
       }
       // Twice the failover budget would be the strict reading; 10 s is several detection
@@ -238,7 +238,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
       const primary = await t.primary();
       // The standby with the highest priority is the one repmgr would pick on a tie.
       held = dataNodes().map((n) => n.name).filter((n) => n !== primary).sort((a, b) => (node(b).priority ?? 0) - (node(a).priority ?? 0))[0]!;
-      const id = t.info().nodes[held]!.containerId;
+      const id = t.info().nodes[held]!.container;
       const stopped = await execIn(id, ['pkill', '-STOP', '-f', 'walreceiver']);
       expect(stopped.exitCode, `walreceiver found on ${held}`).toBe(0);
       try {
@@ -302,7 +302,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     const r = await underLoad(info, async (t) => {
       const primary = await t.primary();
       wiped = dataNodes().map((n) => n.name).filter((n) => n !== primary).at(-1)!;
-      const id = t.info().nodes[wiped]!.containerId;
+      const id = t.info().nodes[wiped]!.container;
       const started = performance.now();
       await execIn(id, ['bash', '-c', 'gosu postgres pg_ctl -D "$PGDATA" -m immediate stop; rm -rf "$PGDATA"/*'], 'root');
       await t.nemesis.inject({ fault: 'restart', target: { nodes: [wiped] }, label: `restart ${wiped} with an empty data directory` });

@@ -49,7 +49,7 @@ describe(`formation (${info.flavor})`, () => {
   });
 
   it.for(dataNodes().map((n) => n.name))("keeps %s's data where Railway would: PGDATA below a volume mount whose root holds a root-owned lost+found", async (name) => {
-    const id = info.nodes[name]!.containerId;
+    const id = info.nodes[name]!.container;
     const mounts = (await docker.getContainer(id).inspect()).Mounts ?? [];
     expect(mounts.filter((m) => m.Destination === DATA_VOLUME.mountPath).map((m) => m.Type)).toEqual(['volume']);
     // What the server itself runs on, not what the environment says.

@@ -23,7 +23,7 @@ const MULTI_HOST = `host=proxysql,proxysql-2 port=${PROXY_PORT},${PROXY_PORT} us
 
 describe(`proxy failover (${info.flavor})`, () => {
   const original = info.nodes[KILLED]!;
-  const witness = info.nodes.witness!.containerId;
+  const witness = info.nodes.witness!.container;
   /** Router name by its address on the cluster network (re-read after a restart). */
   let routerByIp = new Map<string, string>();
   let restored = false;

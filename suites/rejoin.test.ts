@@ -5,9 +5,11 @@ import { noLostWrites, singleWritablePrimary, timelineSwitches } from '../chaos/
 import { waitFormed } from '../cluster/boot.ts';
 import { streamingStandbys, writablePrimary } from '../cluster/observe.ts';
 import { switchover } from '../cluster/switchover.ts';
+import { redeployNode, refreshEndpoints } from '../cluster/control.ts';
+import { docker } from '../fixtures/docker.ts';
 import { dataNodes, node, PRIMARY_HINT, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
-import { CLAIMS } from '../model/claims.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
 
 const info = inject('cluster');
 const SUITE = 'rejoin';
@@ -63,6 +65,57 @@ describe(`rejoin and switchover (${info.flavor})`, () => {
     expect(sw).toBeDefined();
     record(info.runId, { suite: SUITE, name: 'switchover write gap between timelines (from the rows)', value: sw!.gapMs / 1000, unit: 's', subject: `${from} -> ${to}` });
     expect(await streamingStandbys(info, to)).toContain(from);
+  });
+
+  // Railway's redeploy, as the rollout upgrades: a new container on the same volume, with a
+  // new id and hostname. Nothing here execs into a container: what the rollout relies on
+  // must not need it.
+  it(`redeploys a standby as Railway does (a new container on its volume): streaming again with its data within ${CLAIMS.rejoinBudgetSecs} s`, async () => {
+    let standby!: NodeName;
+    let before!: { id: string; hostname: string };
+    let after!: { id: string; hostname: string };
+    let seconds = 0;
+    const r = await underLoad(info, async (t) => {
+      const primary = await t.primary();
+      standby = dataNodes().map((n) => n.name).filter((n) => n !== primary).at(-1)!;
+      const was = await docker.getContainer(t.info().nodes[standby]!.container).inspect();
+      before = { id: was.Id, hostname: was.Config.Hostname };
+      const started = performance.now();
+      after = await redeployNode(t.info(), standby);
+      await waitFormed(await refreshEndpoints(t.info()), toMs(CLAIMS.rejoinBudgetSecs));
+      seconds = (performance.now() - started) / 1000;
+    });
+    record(info.runId, { suite: SUITE, name: 'standby redeployed to streaming (cluster formed)', value: seconds, unit: 's', subject: standby });
+    expect(after.id, 'a new container').not.toBe(before.id);
+    expect(after.hostname, 'a new hostname').not.toBe(before.hostname);
+    expect(seconds).toBeLessThanOrEqual(CLAIMS.rejoinBudgetSecs);
+    expect(await streamingStandbys(info, r.primaryAfter)).toContain(standby);
+    // Its data came back from the volume: it streams on the same timeline, no re-clone.
+    expect(timelineSwitches(r.history.rows ?? [])).toEqual([]);
+    expect(noLostWrites(r.history).evidence).toEqual([]);
+    expect(singleWritablePrimary(r.history).status).toBe('pass');
+  });
+
+  it(`redeploys the primary as the rollout does (clean stop, a new container on its volume): clients write again within ${CLAIMS.failoverBudgetSecs} s, one primary at a time, nothing lost`, async () => {
+    let old!: NodeName;
+    let resumedSeconds = 0;
+    const r = await underLoad(info, async (t) => {
+      old = await t.primary();
+      const started = performance.now();
+      await redeployNode(t.info(), old);
+      // Either a standby was promoted while the old container was gone, or the new one won
+      // the election on its (newest, cleanly stopped) data: both are safe; the claims are
+      // the clients' and the single primary.
+      await t.writesResumed(toMs(CLAIMS.failoverBudgetSecs));
+      resumedSeconds = (performance.now() - started) / 1000;
+      await waitFormed(await refreshEndpoints(t.info()), toMs(CLAIMS.rejoinBudgetSecs));
+    });
+    record(info.runId, { suite: SUITE, name: 'primary redeployed: stop to client writes succeeding again', value: resumedSeconds, unit: 's', subject: `${old} -> ${r.primaryAfter}` });
+    expect(resumedSeconds).toBeLessThanOrEqual(CLAIMS.failoverBudgetSecs);
+    // A clean stop loses nothing, whatever the replication mode.
+    expect(noLostWrites(r.history).evidence).toEqual([]);
+    expect(singleWritablePrimary(r.history).status).toBe('pass');
+    if (r.primaryAfter !== old) expect(await streamingStandbys(info, r.primaryAfter)).toContain(old);
   });
 
   it(`puts ${PRIMARY_HINT} back as primary, leaving the cluster as it booted`, async () => {

@@ -77,7 +77,7 @@ describe(`security (${info.flavor})`, () => {
     });
 
     it.for(repmgrNodes().map((n) => n.name))('has no trust, password or md5 line for network clients in the pg_hba.conf of %s', async (node) => {
-      const file = await execIn(info.nodes[node]!.containerId, ['bash', '-c', 'cat "$PGDATA/pg_hba.conf"']);
+      const file = await execIn(info.nodes[node]!.container, ['bash', '-c', 'cat "$PGDATA/pg_hba.conf"']);
       expect(file.exitCode, file.stderr).toBe(0);
       const network = parseHba(file.stdout.split('\n')).filter((l) => l.type !== 'local');
       expect(network.length, `${node}: network lines in pg_hba.conf`).toBeGreaterThan(0);
@@ -100,7 +100,7 @@ describe(`security (${info.flavor})`, () => {
     const hbaFile = traits.hbaFile;
     if (hbaFile !== undefined) {
       it.for(routers().map((r) => r.name))(`has no weak line for network clients in the ${hbaFile} of %s`, async (router) => {
-        const file = await execIn(info.nodes[router]!.containerId, ['cat', hbaFile]);
+        const file = await execIn(info.nodes[router]!.container, ['cat', hbaFile]);
         expect(file.exitCode, file.stderr).toBe(0);
         const network = parseHba(file.stdout.split('\n')).filter((l) => l.type !== 'local');
         expect(network.length).toBeGreaterThan(0);
@@ -150,7 +150,7 @@ describe(`security (${info.flavor})`, () => {
 
   describe(`the proxy admin interfaces (${info.flavor} on ${traits.adminPorts.join(', ')})`, () => {
     const tcpOpen = async (fromNode: NodeName, host: string, port: number) =>
-      (await execIn(info.nodes[fromNode]!.containerId, ['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`])).exitCode === 0;
+      (await execIn(info.nodes[fromNode]!.container, ['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`])).exitCode === 0;
 
     const adminCases = routers().flatMap((r) => traits.adminPorts.map((port) => ({ router: r.name, port })));
     it.for(adminCases)('is not reachable on $router:$port from the client network, where its SQL port is', async ({ router, port }) => {

@@ -32,7 +32,7 @@ export interface Fault {
 }
 
 export function containerOf(info: ClusterInfo, node: NodeName): string {
-  const id = info.nodes[node]?.containerId;
+  const id = info.nodes[node]?.container;
   if (!id) throw new Error(`no container for ${node} in this cluster`);
   return id;
 }

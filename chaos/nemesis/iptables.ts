@@ -72,7 +72,7 @@ export function removeTaggedScript(tag: string): string {
 export async function removeTagged(info: ClusterInfo, nodes: readonly NodeName[], tag: string): Promise<void> {
   await Promise.all(
     nodes.map(async (n) => {
-      const id = info.nodes[n]?.containerId;
+      const id = info.nodes[n]?.container;
       if (id) await execIn(id, ['bash', '-c', removeTaggedScript(tag)]).catch(() => undefined);
     }),
   );
@@ -82,7 +82,7 @@ export async function removeTagged(info: ClusterInfo, nodes: readonly NodeName[]
 export async function flush(info: ClusterInfo, nodes: readonly NodeName[]): Promise<void> {
   await Promise.all(
     nodes.map(async (n) => {
-      const id = info.nodes[n]?.containerId;
+      const id = info.nodes[n]?.container;
       if (id) await iptables(id, ['-F', CHAIN]).catch(() => undefined);
     }),
   );
