@@ -16,6 +16,12 @@ export const CLAIMS = {
   promoteDelaySecs: 2,
   /** PGHA_ELECTION_GRACE_SECS: how long an election after a full stop waits for every data node. */
   electionGraceSecs: 10,
+  /**
+   * PGHA_ELECTION_MIN_WAIT_SECS: a former primary back from a stop waits this long before it
+   * counts itself in an election, so a failover the standbys began finishes first (it took
+   * 7-8 s from the stop when a redeployed primary raced it).
+   */
+  electionMinWaitSecs: 10,
   /** PGHA_DETACHED_STANDBY_SECS: a standby the primary has not seen streaming this long rejoins. */
   detachedStandbySecs: 30,
   /**
@@ -89,6 +95,7 @@ export const FENCING_DEFAULTS = {
   PGHA_FENCE_AFTER_SECS: CLAIMS.fenceDelaySecs,
   PGHA_PROMOTE_DELAY_SECS: CLAIMS.promoteDelaySecs,
   PGHA_ELECTION_GRACE_SECS: CLAIMS.electionGraceSecs,
+  PGHA_ELECTION_MIN_WAIT_SECS: CLAIMS.electionMinWaitSecs,
   PGHA_DETACHED_STANDBY_SECS: CLAIMS.detachedStandbySecs,
 } as const;
 

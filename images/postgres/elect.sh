@@ -16,7 +16,7 @@ position_sql="SELECT greatest((pg_control_checkpoint()).timeline_id, (pg_control
   WHERE pg_is_in_recovery()"
 
 PGHA_ELECTION_LOG_EVERY=10
-PGHA_ELECTION_MIN_WAIT_SECS="${PGHA_ELECTION_MIN_WAIT_SECS:-0}"
+PGHA_ELECTION_MIN_WAIT_SECS="${PGHA_ELECTION_MIN_WAIT_SECS:-10}"
 PGHA_ELECTION_GRACE_SECS="${PGHA_ELECTION_GRACE_SECS:-10}"
 
 election_positions() {
@@ -86,6 +86,9 @@ run_election() {
       best=$(election_winner "$waited")
       case "$(election_outcome "$best" "$NODE_HOST")" in
         promote)
+          # Asked again just before acting: the election's queries take a while, and a
+          # standby's repmgrd may have promoted meanwhile.
+          [ -z "$(find_primary)" ] || continue
           log "election: this node has the newest data (timeline/lsn/priority ${best% *}): promoting"
           if [ "$how" = rejoin ]; then
             as_pg pg_ctl -D "$PGDATA" -w -t 60 promote >/dev/null
@@ -109,8 +112,12 @@ elect_or_rejoin() {
   touch "$PGDATA/standby.signal"
   start_pg
   # PGHA_ELECTION_MIN_WAIT_SECS lets a failover the standbys began while this node was
-  # down finish before it counts itself in. 0 by default: after a full stop the node
-  # with the newest data should not wait while standbys' repmgrd elect an older one.
+  # down finish before it counts itself in. With 0, a primary redeployed the way Railway
+  # does (clean stop, a new container on the same volume 4 s later) found no writable peer,
+  # won its own election on a tie of data and priority, and promoted itself while repmgrd
+  # promoted pg-2: two writable primaries on the same timeline. repmgrd's failover took 7-8 s
+  # from the stop there; 10 s from this node's boot covers it. After a full stop nobody
+  # elects an older node meanwhile: the standbys' own elections wait for the newest data.
   run_election rejoin "$PGHA_ELECTION_MIN_WAIT_SECS"
 }
 
