@@ -42,6 +42,9 @@ function trading(): TradingHistory {
   return { load: { targetRate: 2, connections: 1, lanes: 1, deadlineMs: 2000 }, startedAt: 1000, stoppedAt: 39_000, requests, cutAtStop: 0, orders: { from: 'pg-2', orders: [], positions: [] } };
 }
 
+const meta = { runId: 'r1', schedule: { scenario: 'kill-primary', seed: 7, durationMs: 40_000, steps: [] }, budgetMs: 30_000, images: [] };
+const times = { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:40Z', proxyFlavor: 'proxysql', proxyFlavorReason: '' };
+
 function judged(history: RunHistory, o: { scheduledFaults?: number; trading?: TradingHistory | 'asked, not run'; reform?: Verdict } = {}) {
   const t = o.trading === 'asked, not run' ? undefined : o.trading;
   const verdicts = runVerdicts({
@@ -53,19 +56,7 @@ function judged(history: RunHistory, o: { scheduledFaults?: number; trading?: Tr
     ...(o.trading === 'asked, not run' ? { tradingError: 'the trading service could not start: listen EADDRINUSE' } : {}),
     reform: o.reform ?? formed,
   });
-  const summary = summarize({
-    runId: 'r1',
-    schedule: { scenario: 'kill-primary', seed: 7, durationMs: 40_000, steps: [] },
-    history,
-    verdicts,
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:00:40Z',
-    proxyFlavor: 'proxysql',
-    proxyFlavorReason: '',
-    images: [],
-    budgetMs: 30_000,
-    ...(t ? { trading: t } : {}),
-  });
+  const summary = summarize({ ...meta, ...times, history, verdicts, ...(t ? { trading: t } : {}) });
   const failed = verdicts.filter((v) => v.status === 'fail');
   return { summary, failed, why: failed.map((v) => `${v.checker}: ${v.summary}${v.evidence.length ? ` [${v.evidence.join('; ')}]` : ''}`) };
 }
