@@ -1,7 +1,8 @@
 // npm run chaos -- --scenario <name> [--seed N] [--duration 5m] [--proxy auto|pgpool|proxysql]
 // Every run drives the trading service with autocannon at a fixed rate beside the workload.
-// Exit 0: every invariant held. 1: one broke (the summary names it and the operation
-// ids). 2: the run couldn't be made (bad arguments, no Docker).
+// Exit 0: every invariant held. 1: one broke or could not be checked (the summary names
+// it, with the operation ids or the reason: a read-back that failed, a fault that did not
+// go in, a heal that failed). 2: the run couldn't be made (bad arguments, no Docker).
 import { randomInt } from 'node:crypto';
 import { requireDocker } from '../fixtures/docker.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';

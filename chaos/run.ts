@@ -13,13 +13,13 @@ import { note, phase } from '../fixtures/progress.ts';
 import { routers, type NodeName } from '../model/topology.ts';
 import { createWriteSchema, type RunClock } from '../load/workload/index.ts';
 import type { TradingRunOptions } from '../load/trading/index.ts';
-import { checkAll, checkTrading, RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
+import { RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
 import type { Nemesis } from './nemesis/index.ts';
 import { runUnderLoad, type LoadStart } from './under-load.ts';
 import { resolveStep, type RoleState } from './scenarios/resolve.ts';
-import { describeSchedule, type Schedule } from './scenarios/schedule.ts';
+import { describeSchedule, describeStep, type Schedule } from './scenarios/schedule.ts';
 import type { ChaosReport } from '../model/summary.ts';
-import { judge } from './summary.ts';
+import { judge, runVerdicts } from './summary.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
 
 export interface ChaosRunOptions {
@@ -83,11 +83,15 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
     const { history, info, readBack: rb } = run;
     if (run.readBackError) note(`read back failed: ${run.readBackError.message}`);
     const readFrom = rb ? `${rb.from}${rb.writable.length > 1 ? ` (writable at read time: ${rb.writable.join(', ')})` : ''}` : undefined;
-    const verdicts = [
-      ...checkAll(history, opts.budgetMs ?? RECOVERY_BUDGET_MS, { scheduledFaults: schedule.steps.length }),
-      ...(run.trading ? checkTrading(run.trading, history) : []),
-      run.reform!,
-    ];
+    const verdicts = runVerdicts({
+      history,
+      scheduledFaults: schedule.steps.length,
+      budgetMs: opts.budgetMs ?? RECOVERY_BUDGET_MS,
+      tradingAsked: opts.trading !== false,
+      ...(run.trading ? { trading: run.trading } : {}),
+      ...(run.tradingError ? { tradingError: run.tradingError } : {}),
+      reform: run.reform!,
+    });
     const report = judge({
       runId: info.runId,
       schedule,
@@ -101,7 +105,6 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       readBackFrom: readFrom,
       budgetMs: opts.budgetMs ?? RECOVERY_BUDGET_MS,
       ...(run.trading ? { trading: run.trading } : {}),
-      ...(run.tradingError ? { tradingError: run.tradingError } : {}),
     });
     return { report, schedule, failed: verdicts.filter((v) => v.status === 'fail') };
   } finally {
@@ -124,6 +127,8 @@ async function playSchedule(schedule: Schedule, clock: RunClock, nemesis: Nemesi
         ev = await nemesis.inject(resolveStep(step, await roleState(nemesis.info())));
       } catch (e) {
         note(`step at ${(step.at / 1000).toFixed(1)} s not injected: ${(e as Error).message}`);
+        // In the history too: a fault that did not go in fails the run.
+        nemesis.notInjected({ fault: step.fault, label: describeStep(step).trim() }, (e as Error).message);
         continue;
       }
       const healAt = clock.now() + step.holdMs;

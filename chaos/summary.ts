@@ -1,6 +1,6 @@
 // Judges a chaos run: from its history and verdicts to the plain summary that
 // summary.json holds and the reports render (model/summary.ts has the types).
-import { httpPhaseStats, httpTotals, phaseStats, recoveryClocks, timelineSwitches, type Verdict } from './checkers/index.ts';
+import { checkAll, checkTrading, httpPhaseStats, httpTotals, phaseStats, recoveryClocks, timelineSwitches, type Verdict } from './checkers/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import type { TradingHistory } from '../model/http-history.ts';
 import type { ChaosReport, ChaosSummary, TradingSummary } from '../model/summary.ts';
@@ -20,8 +20,32 @@ export interface ChaosReportInput {
   budgetMs: number;
   /** The trading service's HTTP clients, when the service ran. */
   trading?: TradingHistory;
+}
+
+export interface RunVerdictsInput {
+  history: RunHistory;
+  /** How many faults the schedule had. */
+  scheduledFaults: number;
+  budgetMs: number;
+  /** Whether the run asked for the trading service. */
+  tradingAsked: boolean;
+  trading?: TradingHistory;
   /** Why the trading service or its load could not run. */
   tradingError?: string;
+  /** Whether the cluster formed again after the heals. */
+  reform: Verdict;
+}
+
+/**
+ * Every verdict a chaos run is judged by. Nothing the run could not check is left out or
+ * passed: a trading service asked for that did not run fails both its claims, saying why.
+ */
+export function runVerdicts(i: RunVerdictsInput): Verdict[] {
+  return [
+    ...checkAll(i.history, i.budgetMs, { scheduledFaults: i.scheduledFaults }),
+    ...(i.tradingAsked ? checkTrading(i.trading, i.history, i.tradingError) : []),
+    i.reform,
+  ];
 }
 
 export function summarizeTrading(t: TradingHistory, h: RunHistory): TradingSummary {
@@ -38,12 +62,12 @@ export function summarizeTrading(t: TradingHistory, h: RunHistory): TradingSumma
 
 export function summarize(input: ChaosReportInput): ChaosSummary {
   const h = input.history;
+  // Only what this machine cannot do. A fault that did not go in, a trading service that did
+  // not run, a check without its input: failing verdicts (runVerdicts), not listed here.
   const unsupported = [
     ...h.faults.filter((f) => f.status === 'unsupported').map((f) => ({ what: `fault ${f.id}: ${f.label}`, why: f.reason ?? '' })),
-    ...h.faults.filter((f) => f.status === 'error').map((f) => ({ what: `fault ${f.id} could not be injected: ${f.label}`, why: f.reason ?? '' })),
     ...input.verdicts.filter((v) => v.status === 'unsupported').map((v) => ({ what: `check ${v.checker}`, why: v.summary })),
     ...(input.proxyFlavor === 'proxysql' ? [] : [{ what: 'ProxySQL as the router', why: input.proxyFlavorReason || `ran with ${input.proxyFlavor}` }]),
-    ...(input.tradingError ? [{ what: "the trading service's HTTP view", why: input.tradingError }] : []),
   ];
   const writes = h.ops.filter((o) => o.kind === 'write');
   return {

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterInfo } from '../cluster/info.ts';
 
 const log = vi.hoisted(() => [] as string[]);
-const failReadBack = vi.hoisted(() => ({ on: false }));
+const failReadBack = vi.hoisted(() => ({ on: false, orders: false, cleanup: [] as string[] }));
 
 vi.mock('../cluster/control.ts', () => ({
   refreshEndpoints: async (info: object) => (log.push('refresh'), { ...info, refreshed: true }),
@@ -18,6 +18,7 @@ vi.mock('./nemesis/index.ts', () => ({
       info: () => info,
       refresh: async () => (log.push('nemesis.refresh'), info),
       healAll: async () => void log.push('healAll'),
+      cleanupFailures: () => failReadBack.cleanup,
       events: () => [{ id: 'f1', fault: 'kill', targets: ['pg-1'], label: 'kill pg-1', injectedAt: 5, healedAt: 9, status: 'injected' }],
     };
   },
@@ -49,7 +50,11 @@ vi.mock('../load/trading/index.ts', () => ({
       stop: async () => (log.push('trading.stop'), { load: {}, startedAt: 0, stoppedAt: 1, requests: [], cutAtStop: 0 }),
     }
   ),
-  readOrders: async () => (log.push('readOrders'), { from: 'pg-2', orders: [], positions: [] }),
+  readOrders: async () => {
+    log.push('readOrders');
+    if (failReadBack.orders) throw new Error('connect ECONNREFUSED 127.0.0.1:32771');
+    return { from: 'pg-2', orders: [], positions: [] };
+  },
 }));
 
 const { runUnderLoad } = await import('./under-load.ts');
@@ -57,7 +62,7 @@ const cluster = { runId: 'r1', nodes: {} } as unknown as ClusterInfo;
 
 beforeEach(() => {
   log.length = 0;
-  failReadBack.on = false;
+  Object.assign(failReadBack, { on: false, orders: false, cleanup: [] });
 });
 
 describe('runUnderLoad', () => {
@@ -118,6 +123,9 @@ describe('runUnderLoad', () => {
     ]);
     expect(r.reform).toBe('formed');
     expect(r.trading?.orders?.from).toBe('pg-2');
+    expect(r.trading).not.toHaveProperty('ordersError');
+    expect(r.history).not.toHaveProperty('rowsError');
+    expect(r.history).not.toHaveProperty('cleanupFailures');
   });
 
   it('still stops the load and heals when the body throws, and passes the error on', async () => {
@@ -127,10 +135,25 @@ describe('runUnderLoad', () => {
     expect(log.slice(-3)).toEqual(['workload.stop', 'sampler.stop', 'healAll']);
   });
 
-  it('hands back a failed read back instead of throwing, without rows', async () => {
+  it('hands back a failed read back instead of throwing, without rows, its reason in the history', async () => {
     failReadBack.on = true;
-    const r = await runUnderLoad(cluster, { refresh: true, workload: {}, body: async () => {} });
+    const r = await runUnderLoad(cluster, { refresh: true, workload: {}, trading: {}, body: async () => {} });
     expect(r.readBackError?.message).toBe('read back: no data node is writable (no primary)');
     expect(r.history).not.toHaveProperty('rows');
+    expect(r.history.rowsError).toBe('read back: no data node is writable (no primary)');
+    // No primary to read the orders from: not attempted, and the record says why.
+    expect(log).not.toContain('readOrders');
+    expect(r.trading?.ordersError).toBe('not read, the read-back of rows failed first (read back: no data node is writable (no primary))');
+  });
+
+  it('records a failed orders read back and a failed clean-up in the record, beside the rows', async () => {
+    failReadBack.orders = true;
+    failReadBack.cleanup = ['at 61.0 s, bringing every container back: no such container'];
+    const r = await runUnderLoad(cluster, { refresh: true, workload: {}, trading: {}, body: async () => {} });
+    expect(r.history.rows).toHaveLength(1);
+    expect(r.history).not.toHaveProperty('rowsError');
+    expect(r.trading).not.toHaveProperty('orders');
+    expect(r.trading?.ordersError).toBe('connect ECONNREFUSED 127.0.0.1:32771');
+    expect(r.history.cleanupFailures).toEqual(['at 61.0 s, bringing every container back: no such container']);
   });
 });

@@ -112,6 +112,8 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
     let back: ReadBack | undefined;
     let readBackError: Error | undefined;
     let orders: OrdersReadBack | undefined;
+    // Why the orders were not read: the no-lost-orders check fails with it.
+    let ordersError: string | undefined;
     try {
       back = await readBack(info, workload.keys);
       // From the node the writes were read from: the primary on the newest timeline.
@@ -119,15 +121,27 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
         try {
           orders = await readOrders(info, back.from, trading.runTag);
         } catch (e) {
+          ordersError = (e as Error).message;
           note(`orders read back failed: ${(e as Error).message}`);
         }
       }
     } catch (e) {
       readBackError = e as Error;
+      // Without the rows' primary there is no node to read the orders from.
+      if (trading) ordersError = `not read, the read-back of rows failed first (${readBackError.message})`;
     }
     return {
-      history: { ops, samples, faults: nemesis.events(), ...(back ? { rows: back.rows } : {}), endedAt, epochWall: clock.epochWall },
-      ...(http ? { trading: { ...http, ...(orders ? { orders } : {}) } } : {}),
+      history: {
+        ops,
+        samples,
+        faults: nemesis.events(),
+        ...(back ? { rows: back.rows } : {}),
+        ...(readBackError ? { rowsError: readBackError.message } : {}),
+        ...(nemesis.cleanupFailures().length ? { cleanupFailures: nemesis.cleanupFailures() } : {}),
+        endedAt,
+        epochWall: clock.epochWall,
+      },
+      ...(http ? { trading: { ...http, ...(orders ? { orders } : {}), ...(ordersError ? { ordersError } : {}) } } : {}),
       ...(tradingError ? { tradingError } : {}),
       keys: workload.keys,
       info,

@@ -87,17 +87,26 @@ export interface FaultEvent {
   label: string;
   injectedAt: number;
   healedAt?: number;
-  /** unsupported: the machine can't do it (never counted as passed); error: inject failed. */
+  /**
+   * unsupported: the machine can't do it (named, never counted as passed); error: it did
+   * not go in (inject failed, or its target could not be resolved), which fails the run.
+   */
   status: 'injected' | 'unsupported' | 'error';
   reason?: string;
+  /** Each heal of it that failed, with when and why: a heal that failed fails the run. */
+  healFailures?: string[];
 }
 
 export interface RunHistory {
   ops: readonly Op[];
   samples: readonly RoleSample[];
   faults: readonly FaultEvent[];
-  /** Rows read back from the primary at the end (undefined when it couldn't be read). */
+  /** Rows read back from the primary at the end (undefined when it couldn't be read; rowsError says why). */
   rows?: readonly WriteRow[];
+  /** Why the rows were not read back: the checks that need them fail with it. */
+  rowsError?: string;
+  /** What the final clean-up (every container running, no rule of ours left) could not do. */
+  cleanupFailures?: string[];
   /** Monotonic ms of the end of the run. */
   endedAt: number;
   /** Wall clock (epoch ms) of monotonic 0: relates server timestamps to run time. */

@@ -109,7 +109,7 @@ export interface ChaosSummary {
   schedule: string;
   startedAt: string;
   finishedAt: string;
-  /** pass: every invariant held; fail: at least one broke. Unsupported ones are listed, never passed. */
+  /** pass: every invariant held; fail: at least one broke or could not be checked. Unsupported ones are listed, never passed. */
   outcome: 'pass' | 'fail';
   verdicts: Verdict[];
   proxyFlavor: string;

@@ -1,6 +1,8 @@
 // The CI-sized chaos run inside `npm test`: its own cluster (it breaks the one it runs
 // on), the `smoke` schedule (a primary kill, then a router kill; a minute of load, the
-// trading service under autocannon beside the workload), and every invariant must hold.
+// trading service under autocannon beside the workload), and every invariant must hold:
+// one that could not be checked (a read-back that failed, a fault that did not go in, a
+// heal that failed) is a failed verdict, so `failed` below catches it too.
 // Picked up by the `chaos` vitest project, not by `unit`.
 import { expect, it } from 'vitest';
 import { runChaos } from '../chaos/run.ts';

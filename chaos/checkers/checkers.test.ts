@@ -67,8 +67,15 @@ describe('no lost writes', () => {
   it('fails on a row no operation wrote', () => {
     expect(noLostWrites(hist({ ops: [w(1, 0)], rows: [row(1), row(9)] })).status).toBe('fail');
   });
-  it('is unsupported, not passed, when the rows could not be read back', () => {
-    expect(noLostWrites(hist({ ops: [w(1, 0)] })).status).toBe('unsupported');
+  it('fails, saying why, when the rows could not be read back (no looking away)', () => {
+    const h = hist({ ops: [w(1, 0)], rowsError: 'read back: no data node is writable (no primary)' });
+    for (const v of [noLostWrites(h), noDuplicateWrites(h)]) {
+      expect(v.status).toBe('fail');
+      expect(v.summary).toBe('could not check: the read-back of rows failed: read back: no data node is writable (no primary)');
+    }
+    expect(noLostWrites(hist({ ops: [w(1, 0)] })).summary).toBe('could not check: the read-back of rows failed: no rows in the history');
+    // The counterpart: the same write, its row read back.
+    expect(noLostWrites(hist({ ops: [w(1, 0)], rows: [row(1)] })).status).toBe('pass');
   });
 });
 
@@ -107,8 +114,8 @@ describe('single writable primary', () => {
     const samples = [{ node: 'pg-1' as const, at: 0, wall: 0, state: 'writable' as const }, ...roles('pg-2', 5000, 6000, 'writable')];
     expect(singleWritablePrimary(hist({ samples })).status).toBe('pass');
   });
-  it('is unsupported without samples', () => {
-    expect(singleWritablePrimary(hist({})).status).toBe('unsupported');
+  it('fails without samples: it could not check', () => {
+    expect(singleWritablePrimary(hist({}))).toMatchObject({ status: 'fail', summary: 'could not check: no role samples were taken' });
   });
 });
 
@@ -158,8 +165,19 @@ describe('recovery clocks', () => {
     const calm = hist({ ops: ops.map((o) => ({ ...o, outcome: 'ok' as const })), samples: roles('pg-1', 0, 30_000, 'writable'), faults: [fault('f1', 10_000)], endedAt: 30_000 });
     expect(recoveryClocks(calm)[0]).toMatchObject({ databaseMs: 0, clientMs: 0, primaryAfter: 'pg-1' });
   });
-  it('is unsupported when no fault went in', () => {
-    expect(recoveryWithinBudget(hist({ ops })).status).toBe('unsupported');
+  it('fails when no fault went in: there was no recovery to check', () => {
+    expect(recoveryWithinBudget(hist({ ops }))).toMatchObject({ status: 'fail', summary: 'could not check: no fault was injected' });
+    const failed = { ...fault('f1', 10_000), status: 'error' as const, reason: 'docker kill: no such container' };
+    expect(recoveryWithinBudget(hist({ ops, faults: [failed] }))).toMatchObject({ status: 'fail', summary: 'could not check: no fault went in' });
+  });
+  it('is unsupported, naming why, only when every fault was one this machine cannot make', () => {
+    const netem = { ...fault('f1', 10_000), fault: 'latency', label: 'latency +100 ms pg-2', status: 'unsupported' as const, reason: 'tc netem is not available in this kernel' };
+    const v = recoveryWithinBudget(hist({ ops, faults: [netem] }));
+    expect(v.status).toBe('unsupported');
+    expect(v.summary).toContain('tc netem is not available in this kernel');
+    expect(v.evidence).toEqual(['f1 (latency +100 ms pg-2)']);
+    // Beside a fault that went in, the unsupported one is passed over and the rest judged.
+    expect(recoveryWithinBudget({ ...h, faults: [fault('f1', 10_000, 10_000), { ...netem, id: 'f2', injectedAt: 20_000 }] }).status).toBe('pass');
   });
   it('reads the write gap around each timeline switch from the rows', () => {
     const rows = [row(1, 1000, 1), row(2, 2000, 1), row(3, 6500, 2), row(4, 7000, 2)];
@@ -180,6 +198,11 @@ describe('phases', () => {
     expect(stats[0]?.p99).toBe(5);
   });
   it('fails the baseline when the healthy cluster already errors', () => {
+    // No operation before the first fault: the baseline could not be checked, and that fails.
+    expect(healthyBaseline(hist({ ops: [w(1, 6000)], faults: [fault('f1', 5000)] }))).toMatchObject({
+      status: 'fail',
+      summary: 'could not check: no client operation completed before the first fault',
+    });
     const bad = healthyBaseline(hist({ ops: [w(1, 0), w(2, 100, 'fail')], faults: [fault('f1', 5000)] }));
     expect(bad.status).toBe('fail');
     expect(bad.evidence[0]).toContain('w0:2');
@@ -192,6 +215,7 @@ describe('phases', () => {
 
 it('checkAll runs every checker; no-promotions only where no fault hit a data node, recovery only where faults were scheduled', () => {
   expect(checkAll(hist({})).map((v) => v.checker)).toEqual([
+    'faults-as-scheduled',
     'no-lost-writes',
     'no-duplicate-writes',
     'single-writable-primary',
@@ -240,8 +264,8 @@ describe('no promotions', () => {
     expect(v.status).toBe('fail');
     expect(v.evidence).toEqual(['acknowledged writes on timelines 1, 2']);
   });
-  it('is unsupported without samples', () => {
-    expect(noPromotions(hist({})).status).toBe('unsupported');
+  it('fails without samples: it could not check', () => {
+    expect(noPromotions(hist({}))).toMatchObject({ status: 'fail', summary: 'could not check: no role samples were taken' });
   });
   it('applies when the faults hit only routers or the witness, not when one names a data node', () => {
     const at = (targets: string[], status: 'injected' | 'unsupported' = 'injected') => ({ ...fault('f1', 0), targets, status });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpRequestRecord, OrderRow, TradingHistory } from '../../load/trading/index.ts';
 import type { FaultEvent } from '../../model/history.ts';
-import { httpBaseline, httpPhaseStats, httpTotals, noLostOrders } from './index.ts';
+import { checkTrading, httpBaseline, httpPhaseStats, httpTotals, noLostOrders } from './index.ts';
 
 // Hand-made HTTP histories: a request of `kind` sent at t ms, answered `ms` later.
 let n = 0;
@@ -82,8 +82,9 @@ describe('HTTP baseline', () => {
     expect(httpBaseline(trading([...ok, req(at - 100, 503, 150)]), run).status).toBe('pass');
     expect(httpBaseline(trading([...ok, req(at - 500, 503, 100)]), run).status).toBe('fail');
   });
-  it('is unsupported when nothing was sent before the first fault', () => {
-    expect(httpBaseline(trading([req(15_000, 200)]), run).status).toBe('unsupported');
+  it('fails (could not check) when nothing was sent before the first fault', () => {
+    expect(httpBaseline(trading([req(15_000, 200)]), run)).toMatchObject({ status: 'fail', summary: 'could not check: no HTTP request was sent before the first fault' });
+    expect(httpBaseline(trading([req(5000, 200), req(15_000, 200)]), run).status).toBe('pass');
   });
 });
 
@@ -119,7 +120,19 @@ describe('no lost orders', () => {
     expect(v.status).toBe('fail');
     expect(v.evidence).toEqual(['position r-a1 ACME: 5 held, orders sum to 3']);
   });
-  it('is unsupported, not passed, when the orders could not be read back', () => {
-    expect(noLostOrders(trading([place('r-1', 201)])).status).toBe('unsupported');
+  it('fails, saying why, when the orders could not be read back', () => {
+    const v = noLostOrders(trading([place('r-1', 201)], { ordersError: 'connect ECONNREFUSED 127.0.0.1:32771' }));
+    expect(v).toMatchObject({ status: 'fail', summary: 'could not check: the read-back of orders failed: connect ECONNREFUSED 127.0.0.1:32771' });
+    expect(noLostOrders(trading([place('r-1', 201)])).summary).toBe('could not check: the read-back of orders failed: no orders in the record');
+  });
+  it('fails both trading claims with the reason when the service asked for did not run', () => {
+    const vs = checkTrading(undefined, run, 'the trading service could not start: listen EADDRINUSE 127.0.0.1:0');
+    expect(vs.map((v) => [v.checker, v.status, v.summary])).toEqual([
+      ['http-baseline', 'fail', 'could not check: the trading service could not start: listen EADDRINUSE 127.0.0.1:0'],
+      ['no-lost-orders', 'fail', 'could not check: the trading service could not start: listen EADDRINUSE 127.0.0.1:0'],
+    ]);
+    // The counterpart: the service ran, was answered before the fault, its orders read back.
+    const t = trading([req(5000, 200), place('r-1', 201)], { orders: { from: 'pg-2', orders: [order('r-1')], positions: [{ account: 'r-a1', symbol: 'ACME', qty: 5 }] } });
+    expect(checkTrading(t, run).map((v) => v.status)).toEqual(['pass', 'pass']);
   });
 });

@@ -6,6 +6,7 @@ import { singleWritablePrimary } from './single-primary.ts';
 import type { Verdict } from '../../model/summary.ts';
 import { noDuplicateWrites, noLostWrites } from './writes.ts';
 import { faultsSpareDataNodes, noPromotions } from './no-promotions.ts';
+import { faultsAsScheduled } from './faults.ts';
 
 export { noLostWrites, noDuplicateWrites } from './writes.ts';
 export { singleWritablePrimary, splitBrains } from './single-primary.ts';
@@ -15,19 +16,23 @@ export { noPromotions, roleChanges, faultsSpareDataNodes, type RoleChange } from
 export { httpPhaseStats, httpStatsOf, httpTotals } from './http-phases.ts';
 export { checkTrading, httpBaseline, noLostOrders } from './trading.ts';
 export { phaseWindows, type PhaseWindow } from './windows.ts';
+export { faultsAsScheduled } from './faults.ts';
+export { couldNotCheck } from './verdict.ts';
 export type { HttpPhaseStats, PhaseStats, RecoveryClocks, TimelineSwitch, Verdict, VerdictStatus } from '../../model/summary.ts';
 
 export interface CheckOptions {
   /**
    * How many faults the schedule had. 0 (the soak): there is nothing to recover from, so
    * recovery-within-budget is left out rather than reported unsupported. Otherwise a
-   * run whose faults all failed to go in is unsupported there, as it should be.
+   * run whose faults did not go in fails there (could not check), and faults-as-scheduled
+   * fails on each scheduled fault that left no record.
    */
   scheduledFaults?: number;
 }
 
 export function checkAll(h: RunHistory, budgetMs = RECOVERY_BUDGET_MS, opts: CheckOptions = {}): Verdict[] {
   return [
+    faultsAsScheduled(h, opts.scheduledFaults),
     noLostWrites(h),
     noDuplicateWrites(h),
     singleWritablePrimary(h),

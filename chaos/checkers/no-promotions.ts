@@ -5,7 +5,7 @@ import { dataNodes, type NodeName } from '../../model/topology.ts';
 import type { NodeState, RoleSample } from '../../load/workload/index.ts';
 import type { FaultEvent, RunHistory } from '../../model/history.ts';
 import { timelineSwitches } from './recovery.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import type { Verdict } from '../../model/summary.ts';
 
 export interface RoleChange {
@@ -49,7 +49,7 @@ export function faultsSpareDataNodes(faults: readonly FaultEvent[]): boolean {
 
 export function noPromotions(h: RunHistory): Verdict {
   const claim = 'no data node changes role and writes stay on one timeline (no promotion, no demotion)';
-  if (h.samples.length === 0) return { checker: 'no-promotions', claim, status: 'unsupported', summary: 'no role samples were taken', evidence: [] };
+  if (h.samples.length === 0) return couldNotCheck('no-promotions', claim, 'no role samples were taken');
   const changes = roleChanges(h.samples);
   const switches = h.rows ? timelineSwitches(h.rows) : [];
   const opTimelines = [...new Set(h.ops.flatMap((o) => (o.outcome === 'ok' && o.timeline !== undefined ? [o.timeline] : [])))].sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 import { percentile } from '../../model/stats.ts';
 import { latencyMs, type Op } from '../../load/workload/index.ts';
 import type { RunHistory } from '../../model/history.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import { faultWindows, phaseWindows } from './windows.ts';
 import { CLAIMS } from '../../model/claims.ts';
 import type { PhaseStats, Verdict } from '../../model/summary.ts';
@@ -44,7 +44,8 @@ export function healthyBaseline(h: RunHistory, maxErrorRate = CLAIMS.baselineMax
   // fail by it, which says nothing about the healthy cluster.
   const settled = h.ops.filter((o) => o.completedAt < until);
   const s = statsOf('baseline', settled, 0, until);
-  if (s.ops === 0) return { checker: 'healthy-baseline', claim, status: 'unsupported', summary: 'no operations before the first fault', evidence: [] };
+  // Every scenario leaves a healthy warm-up of 5 s or more before its first fault.
+  if (s.ops === 0) return couldNotCheck('healthy-baseline', claim, 'no client operation completed before the first fault');
   const bad = settled.filter((o) => o.invokedAt < until && o.outcome !== 'ok');
   return verdict(
     'healthy-baseline',

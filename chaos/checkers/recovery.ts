@@ -8,7 +8,7 @@
 import type { NodeName } from '../../model/topology.ts';
 import type { Op, WriteRow } from '../../load/workload/index.ts';
 import type { RunHistory } from '../../model/history.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
 import { CLAIMS, toMs } from '../../model/claims.ts';
 import type { RecoveryClocks, TimelineSwitch, Verdict } from '../../model/summary.ts';
@@ -60,7 +60,14 @@ export function recoveryWithinBudget(h: RunHistory, budgetMs = RECOVERY_BUDGET_M
   const claim = `clients write again within ${budgetMs / 1000} s of every fault`;
   const clocks = recoveryClocks(h);
   if (clocks.length === 0) {
-    return { checker: 'recovery-within-budget', claim, status: 'unsupported', summary: 'no fault was injected', evidence: [] };
+    // Nothing went in. Where every fault was one this machine cannot make, there is nothing
+    // to recover from: unsupported, named (faults-as-scheduled says the schedule made none).
+    // Otherwise the recovery could not be checked, and that fails.
+    if (h.faults.length > 0 && h.faults.every((f) => f.status === 'unsupported')) {
+      const why = [...new Set(h.faults.map((f) => f.reason ?? 'no reason given'))].join('; ');
+      return { checker: 'recovery-within-budget', claim, status: 'unsupported', summary: `every fault was unsupported here, nothing to recover from: ${why}`, evidence: h.faults.map((f) => `${f.id} (${f.label})`) };
+    }
+    return couldNotCheck('recovery-within-budget', claim, h.faults.length ? 'no fault went in' : 'no fault was injected');
   }
   const over = clocks
     .filter((c) => c.clientMs === null || c.clientMs > budgetMs)

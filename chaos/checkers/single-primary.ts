@@ -3,7 +3,7 @@
 import type { NodeName } from '../../model/topology.ts';
 import type { RoleSample } from '../../load/workload/index.ts';
 import type { RunHistory } from '../../model/history.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import type { Verdict } from '../../model/summary.ts';
 
 export interface SinglePrimaryOptions {
@@ -35,9 +35,7 @@ export function splitBrains(samples: readonly RoleSample[], staleAfterMs = 1000)
 
 export function singleWritablePrimary(h: RunHistory, opts: SinglePrimaryOptions = {}): Verdict {
   const claim = 'never two writable primaries at one sampled instant';
-  if (h.samples.length === 0) {
-    return { checker: 'single-writable-primary', claim, status: 'unsupported', summary: 'no role samples were taken', evidence: [] };
-  }
+  if (h.samples.length === 0) return couldNotCheck('single-writable-primary', claim, 'no role samples were taken');
   const brains = splitBrains(h.samples, opts.staleAfterMs);
   const nodes = new Set(h.samples.map((s) => s.node)).size;
   return verdict(

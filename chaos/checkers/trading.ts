@@ -4,14 +4,17 @@
 import { isHttpError, type TradingHistory } from '../../load/trading/index.ts';
 import type { RunHistory } from '../../model/history.ts';
 import { httpStatsOf } from './http-phases.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import { faultWindows } from './windows.ts';
 import { CLAIMS } from '../../model/claims.ts';
 import type { Verdict } from '../../model/summary.ts';
 
 /** Before the first fault (the whole run when there is none), at most `maxErrorRate` of HTTP requests fail. */
+const httpBaselineClaim = (maxErrorRate: number) => `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
+const noLostOrdersClaim = 'every order the trading service acknowledged is stored once, and positions add up to the stored orders';
+
 export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {
-  const claim = `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
+  const claim = httpBaselineClaim(maxErrorRate);
   const first = faultWindows(h)[0];
   const until = first?.from ?? h.endedAt;
   const when = first ? 'before the first fault' : 'in the run (no fault)';
@@ -19,7 +22,7 @@ export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | '
   // went in may be answered 503 by it (seen in a CI smoke run, sent 0.1 s before the kill).
   const settled = t.requests.filter((r) => (r.doneAt ?? r.sentAt + t.load.deadlineMs) < until);
   const s = httpStatsOf('baseline', { ...t, requests: settled }, 0, until);
-  if (s.sent === 0) return { checker: 'http-baseline', claim, status: 'unsupported', summary: `no HTTP request was sent ${when}`, evidence: [] };
+  if (s.sent === 0) return couldNotCheck('http-baseline', claim, `no HTTP request was sent ${when}`);
   const bad = settled.filter((r) => r.sentAt < until && isHttpError(r));
   return verdict(
     'http-baseline',
@@ -39,8 +42,8 @@ const key = (account: string, symbol: string) => `${account} ${symbol}`;
  * account's position in a symbol equals the sum of its orders: no order half applied.
  */
 export function noLostOrders(t: TradingHistory): Verdict {
-  const claim = 'every order the trading service acknowledged is stored once, and positions add up to the stored orders';
-  if (!t.orders) return { checker: 'no-lost-orders', claim, status: 'unsupported', summary: 'the orders could not be read back from a primary', evidence: [] };
+  const claim = noLostOrdersClaim;
+  if (!t.orders) return couldNotCheck('no-lost-orders', claim, `the read-back of orders failed: ${t.ordersError ?? 'no orders in the record'}`);
   const stored = new Map<string, number>();
   for (const o of t.orders.orders) stored.set(o.clientOrderId, (stored.get(o.clientOrderId) ?? 0) + 1);
   const places = t.requests.filter((r) => r.kind === 'place-order' && r.clientOrderId);
@@ -68,6 +71,12 @@ export function noLostOrders(t: TradingHistory): Verdict {
   );
 }
 
-export function checkTrading(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>): Verdict[] {
+/**
+ * The trading claims of a run that asked for the trading service. Without its record
+ * (`t` undefined: the service or its load could not start, `why` says why) neither claim
+ * could be checked, and both fail.
+ */
+export function checkTrading(t: TradingHistory | undefined, h: Pick<RunHistory, 'faults' | 'endedAt'>, why = 'the trading service left no record'): Verdict[] {
+  if (!t) return [couldNotCheck('http-baseline', httpBaselineClaim(CLAIMS.baselineMaxErrorRate), why), couldNotCheck('no-lost-orders', noLostOrdersClaim, why)];
   return [httpBaseline(t, h), noLostOrders(t)];
 }

@@ -1,20 +1,16 @@
 // Acknowledged writes against what the primary holds at the end. Keys are unique per
 // write, so a missing key is a lost write and a key seen twice was applied twice.
 import type { RunHistory } from '../../model/history.ts';
-import { verdict } from './verdict.ts';
+import { couldNotCheck, verdict } from './verdict.ts';
 import type { Verdict } from '../../model/summary.ts';
 
-const unsupported = (checker: string, claim: string): Verdict => ({
-  checker,
-  claim,
-  status: 'unsupported',
-  summary: 'the rows could not be read back from a primary at the end of the run',
-  evidence: [],
-});
+/** Without the rows there is nothing to hold the writes against: the claim fails, saying why. */
+const noRows = (checker: string, claim: string, h: RunHistory): Verdict =>
+  couldNotCheck(checker, claim, `the read-back of rows failed: ${h.rowsError ?? 'no rows in the history'}`);
 
 export function noLostWrites(h: RunHistory): Verdict {
   const claim = 'no acknowledged write is lost, and no write that certainly failed was applied';
-  if (!h.rows) return unsupported('no-lost-writes', claim);
+  if (!h.rows) return noRows('no-lost-writes', claim, h);
   const present = new Set(h.rows.map((r) => r.id));
   const writes = h.ops.filter((o) => o.kind === 'write');
   const lost = writes.filter((o) => o.outcome === 'ok' && !present.has(o.key)).map((o) => `${o.id} (key ${o.key}) acknowledged, missing`);
@@ -35,7 +31,7 @@ export function noLostWrites(h: RunHistory): Verdict {
 
 export function noDuplicateWrites(h: RunHistory): Verdict {
   const claim = 'no write is applied twice';
-  if (!h.rows) return unsupported('no-duplicate-writes', claim);
+  if (!h.rows) return noRows('no-duplicate-writes', claim, h);
   const seen = new Map<number, number>();
   for (const r of h.rows) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
   const opOf = new Map(h.ops.filter((o) => o.kind === 'write').map((o) => [o.key, o.id]));

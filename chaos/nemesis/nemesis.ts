@@ -31,13 +31,22 @@ export interface Nemesis extends NemesisContext {
   heal(event: FaultEvent): Promise<void>;
   /** Heals every fault still in, then makes sure every container runs and no rule of ours is left. */
   healAll(): Promise<void>;
+  /**
+   * Records a scheduled fault that never reached inject (its target could not be
+   * resolved): it did not go in, which fails the run, so it must be in the history.
+   */
+  notInjected(step: Pick<FaultStep, 'fault' | 'label'>, reason: string): FaultEvent;
   events(): FaultEvent[];
+  /** What healAll's safety net could not do (a container it could not bring back). */
+  cleanupFailures(): string[];
 }
 
 export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
   let info = initial;
   const events: FaultEvent[] = [];
   const targets = new Map<string, FaultStep>();
+  const cleanupFailures: string[] = [];
+  const at = () => `at ${(clock.now() / 1000).toFixed(1)} s`;
   const ctx: NemesisContext = {
     info: () => info,
     refresh: async () => (info = await refreshEndpoints(info)),
@@ -46,7 +55,13 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
   const heal = async (ev: FaultEvent): Promise<void> => {
     const step = targets.get(ev.id);
     if (!step || ev.status !== 'injected') return;
-    await FAULTS[step.fault].heal(ctx, step.target);
+    try {
+      await FAULTS[step.fault].heal(ctx, step.target);
+    } catch (e) {
+      // In the history, not only in the log: a heal that failed fails the run.
+      ev.healFailures = [...(ev.healFailures ?? []), `${at()}: ${(e as Error).message}`];
+      throw e;
+    }
     if (ev.healedAt === undefined) {
       ev.healedAt = clock.now();
       note(`healed ${ev.id}: ${ev.label}`);
@@ -56,13 +71,28 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
   return {
     ...ctx,
     events: () => events.map((e) => ({ ...e })),
+    cleanupFailures: () => [...cleanupFailures],
     heal,
+    notInjected: (step, reason) => {
+      const ev: FaultEvent = { id: `f${events.length + 1}`, fault: step.fault, targets: [], label: step.label, injectedAt: clock.now(), status: 'error', reason };
+      events.push(ev);
+      return ev;
+    },
     inject: async (step) => {
       const id = `f${events.length + 1}`;
       const fault = FAULTS[step.fault];
       const targetsNamed = [...step.target.nodes, ...(step.target.others ?? [])];
       const base = { id, fault: step.fault, targets: targetsNamed, label: step.label };
-      const why = await fault.unsupported?.(ctx, step.target);
+      let why: string | undefined;
+      try {
+        why = await fault.unsupported?.(ctx, step.target);
+      } catch (e) {
+        // Not knowing whether the machine can make it is not "it cannot": it did not go in.
+        const ev: FaultEvent = { ...base, injectedAt: clock.now(), status: 'error', reason: `could not tell whether this machine can make it: ${(e as Error).message}` };
+        events.push(ev);
+        note(`inject ${id} failed: ${ev.reason}`);
+        return ev;
+      }
       if (why) {
         const ev: FaultEvent = { ...base, injectedAt: clock.now(), status: 'unsupported', reason: why };
         events.push(ev);
@@ -79,8 +109,10 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
         ev.status = 'error';
         ev.reason = (e as Error).message;
         note(`inject ${id} failed: ${ev.reason}`);
-        // Half a fault may be in: undo whatever got there.
-        await fault.heal(ctx, step.target).catch(() => {});
+        // Half a fault may be in: undo whatever got there, and say so when that fails too.
+        await fault.heal(ctx, step.target).catch((h: Error) => {
+          ev.healFailures = [`${at()}, undoing the half-made fault: ${h.message}`];
+        });
       }
       return ev;
     },
@@ -90,7 +122,10 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
       }
       // Safety net, idempotent: every container up, no rule of ours anywhere.
       const all = Object.values(info.nodes).map((n) => n.name);
-      await FAULTS.kill.heal(ctx, { nodes: all }).catch((e: Error) => note(`restarting containers: ${e.message}`));
+      await FAULTS.kill.heal(ctx, { nodes: all }).catch((e: Error) => {
+        note(`restarting containers: ${e.message}`);
+        cleanupFailures.push(`${at()}, bringing every container back: ${e.message}`);
+      });
       await flush(info, all);
       for (const n of all) await FAULTS.latency.heal(ctx, { nodes: [n] }).catch(() => {});
     },
