@@ -63,11 +63,15 @@ const report: BenchReport = {
   errors: [],
 };
 
-/** A section that fails is reported and the bench goes on with the next. */
+/**
+ * A section that fails is reported and the bench goes on with the next. Each says it is
+ * alive while it runs; the failover section's kills run under load, whose own progress
+ * lines say more than a heartbeat would.
+ */
 async function section(name: BenchSection, work: () => Promise<void>): Promise<void> {
   if (!wants(name)) return;
   try {
-    await phase(`bench ${name}`, work);
+    await phase(`bench ${name}`, work, { heartbeat: name !== 'failover' });
   } catch (e) {
     report.errors.push({ section: name, error: (e as Error).message });
     note(`bench ${name} failed: ${(e as Error).message}`);

@@ -73,6 +73,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       },
       workload: { writers: 4, readers: 2, writeRate: 40, readRate: 20 },
       ...(opts.trading !== false ? { trading: opts.trading ?? {} } : {}),
+      plannedMs: schedule.durationMs,
       body: ({ clock, nemesis }) => playSchedule(schedule, clock, nemesis),
       reform: (info) =>
         phase('chaos: cluster formed again', () => waitFormed(info, toMs(CLAIMS.reformTimeoutSecs))).then(
