@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { requireDocker } from '../fixtures/docker.ts';
 import { buildClusterImages } from '../fixtures/images.ts';
 import { newRunId } from '../fixtures/labels.ts';
+import { removeOnSignal } from '../fixtures/reaper.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { startCluster, type Cluster } from '../cluster/boot.ts';
 import { routers } from '../model/topology.ts';
@@ -79,6 +80,9 @@ async function section(name: BenchSection, work: () => Promise<void>): Promise<v
 }
 
 const benchRun = newRunId();
+// Ctrl-C or SIGTERM mid-bench: its baseline containers and bench-tagged images go (each
+// cluster it boots removes itself the same way, see cluster/boot.ts).
+const stopRemovingOnSignal = removeOnSignal(benchRun);
 const images = await phase('bench: cluster images (cached builds)', () => buildClusterImages(opts.proxy));
 report.proxyFlavor = images.flavor;
 report.proxyFlavorReason = images.flavorReason;
@@ -194,6 +198,7 @@ try {
   }
 } finally {
   await cluster?.stop();
+  stopRemovingOnSignal();
 }
 
 const order = ['baseline', ...BENCH_SECTIONS];
