@@ -1,11 +1,12 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import SuiteSequencer from './suites/sequencer.ts';
 
-// Four projects: `unit` needs no Docker and takes seconds; `promote` pushes to a real
+// Six projects: `unit` needs no Docker and takes seconds; `promote` pushes to a real
 // registry in a container and needs no cluster; `cluster` boots the real seven-container
 // cluster once (globalSetup) and runs the conformance suites against it; `chaos` runs the
-// smoke schedule on a cluster of its own. The verified-record reporter writes a record
-// only when the whole run (all four) passed.
+// smoke schedule on a cluster of its own; `cli` drives the entry points as child processes
+// (Ctrl-C mid-boot); `slow-cli` does the same for a whole chaos run, outside `npm test`.
+// The verified-record reporter writes a record only when the whole run passed.
 export default defineConfig({
   test: {
     // Sorts only the cluster suites into their fixed order (see suites/sequencer.ts); a
@@ -46,6 +47,32 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           testTimeout: 300_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        // The entry points as a user drives them (child processes, signals to their process
+        // group), each on a run of its own; last, so its boots never share the two cores
+        // with another cluster's measurements.
+        test: {
+          name: 'cli',
+          include: ['suites/**/*.cli.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The same, for runs that boot a whole cluster and run a scenario (a piped chaos
+        // run's progress lines: 94 s on the shared two cores). Not in `npm test` (its
+        // script leaves this project out): `npm run test:slow-cli`.
+        test: {
+          name: 'slow-cli',
+          include: ['suites/**/*.slow-cli.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 4 },
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
         },
       },
       {

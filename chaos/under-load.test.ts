@@ -11,6 +11,9 @@ vi.mock('../cluster/control.ts', () => ({
   refreshEndpoints: async (info: object) => (log.push('refresh'), { ...info, refreshed: true }),
 }));
 vi.mock('../fixtures/progress.ts', () => ({ note: (m: string) => log.push(`note ${m}`) }));
+vi.mock('./progress-ticker.ts', () => ({
+  startRunProgress: (src: { totalMs?: number }) => (log.push(`progress ${src.totalMs ?? 'open-ended'}`), () => void log.push('progress.stop')),
+}));
 vi.mock('./nemesis/index.ts', () => ({
   createNemesis: (info: object) => {
     log.push(`nemesis ${'refreshed' in info ? 'refreshed' : 'as handed in'}`);
@@ -66,7 +69,7 @@ beforeEach(() => {
 });
 
 describe('runUnderLoad', () => {
-  it('runs a trial: refresh, ready before the clock, load, body, stop, heal, read back', async () => {
+  it('runs a trial: refresh, ready before the clock, load, progress lines, body, stop, heal, read back', async () => {
     const r = await runUnderLoad(cluster, {
       refresh: true,
       ready: async () => void log.push('ready'),
@@ -80,7 +83,9 @@ describe('runUnderLoad', () => {
       'nemesis refreshed',
       'sampler',
       'workload {"writers":4,"writeRate":40,"opTimeoutMs":5000}',
+      'progress open-ended',
       'body',
+      'progress.stop',
       'workload.stop',
       'sampler.stop',
       'healAll',
@@ -99,6 +104,7 @@ describe('runUnderLoad', () => {
       started: async () => void log.push('started'),
       workload: { writers: 4, readers: 2, writeRate: 40, readRate: 20 },
       trading: {},
+      plannedMs: 60_000,
       body: async () => void log.push('body'),
       reform: async () => (log.push('reform'), 'formed'),
     });
@@ -110,7 +116,9 @@ describe('runUnderLoad', () => {
       'workload {"writers":4,"readers":2,"writeRate":40,"readRate":20}',
       'trading',
       'note trading service at http://x, autocannon at 40 req/s',
+      'progress 60000',
       'body',
+      'progress.stop',
       'workload.stop',
       'trading.stop',
       'sampler.stop',
@@ -132,7 +140,7 @@ describe('runUnderLoad', () => {
     await expect(
       runUnderLoad(cluster, { refresh: true, workload: {}, body: async () => Promise.reject(new Error('no primary other than pg-1')) }),
     ).rejects.toThrow('no primary other than pg-1');
-    expect(log.slice(-3)).toEqual(['workload.stop', 'sampler.stop', 'healAll']);
+    expect(log.slice(-4)).toEqual(['progress.stop', 'workload.stop', 'sampler.stop', 'healAll']);
   });
 
   it('hands back a failed read back instead of throwing, without rows, its reason in the history', async () => {

@@ -11,6 +11,7 @@ import { readBack, startClock, startRoleSampler, startWorkload, type KeyRange, t
 import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../load/trading/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import { createNemesis, type Nemesis } from './nemesis/index.ts';
+import { startRunProgress } from './progress-ticker.ts';
 
 /** The run as soon as the clock and the nemesis exist, before any load. */
 export interface LoadStart {
@@ -42,6 +43,8 @@ export interface UnderLoadOptions<R> {
   workload: Omit<WorkloadOptions, 'clock'>;
   /** The trading service and its HTTP load; undefined: none. */
   trading?: TradingRunOptions;
+  /** The run's planned length, for the progress lines' "elapsed / total" (a chaos schedule's). */
+  plannedMs?: number;
   /** The faults, under load. If it throws, the load still stops and every fault is healed. */
   body(run: LoadRun): Promise<void>;
   /**
@@ -93,9 +96,18 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
     let http;
     let samples;
     let endedAt;
+    // While the load runs, a line every so often: a long run must look alive (or not).
+    const stopProgress = startRunProgress({
+      now: () => clock.now(),
+      ...(o.plannedMs === undefined ? {} : { totalMs: o.plannedMs }),
+      ops: () => workload.history(),
+      samples: () => sampler.samples(),
+      http: () => trading?.progress(),
+    });
     try {
       await o.body({ ...start, workload });
     } finally {
+      stopProgress();
       // Also when the body failed: the load stops (writes, HTTP, sampler: the chaos run's
       // order) and no fault stays in.
       ops = await workload.stop();

@@ -92,13 +92,17 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const images = opts.images ?? (await buildClusterImages(opts.proxy ?? 'auto'));
   const runId: RunId = newRunId();
   const secrets = newSecrets();
-  const unhook = opts.keep ? () => {} : removeOnSignal(runId);
+  // Also when it is to be kept: until it has formed, what an interrupted boot started is
+  // removed (a half-booted "cluster" left running is worse than none).
+  const unhook = removeOnSignal(runId);
   const stop = async () => {
     await removeRun(runId);
     unhook();
   };
   try {
     const info = await phase(`boot: seven containers, run ${runId} (${images.flavor})`, () => boot(runId, images, secrets, opts));
+    // Formed: a kept cluster is handed over and outlives this process from here on.
+    if (opts.keep) unhook();
     return { info, images, stop };
   } catch (e) {
     await stop();

@@ -9,6 +9,7 @@ import { kill, pause, restart, stop } from './container.ts';
 import type { Fault, FaultName, FaultTarget, NemesisContext } from './fault.ts';
 import { flush } from './iptables.ts';
 import { latency, packetLoss, partition } from './link.ts';
+import { faultHealedLine, faultInjectedLine } from '../progress-line.ts';
 
 export const FAULTS: Record<FaultName, Fault> = {
   kill,
@@ -64,7 +65,7 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
     }
     if (ev.healedAt === undefined) {
       ev.healedAt = clock.now();
-      note(`healed ${ev.id}: ${ev.label}`);
+      note(faultHealedLine(ev, ev.healedAt));
     }
   };
 
@@ -104,7 +105,7 @@ export function createNemesis(initial: ClusterInfo, clock: RunClock): Nemesis {
       events.push(ev);
       try {
         await fault.inject(ctx, step.target);
-        note(`injected ${id}: ${step.label}`);
+        note(faultInjectedLine(ev));
       } catch (e) {
         ev.status = 'error';
         ev.reason = (e as Error).message;

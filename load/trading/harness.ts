@@ -6,7 +6,7 @@ import type { ClusterInfo } from '../../cluster/info.ts';
 import type { RunClock } from '../workload/clock.ts';
 import type { ClusterSource } from '../workload/source.ts';
 import { clusterBackend } from './backend.ts';
-import { startTradingLoad } from './load.ts';
+import { startTradingLoad, type TradingProgress } from './load.ts';
 import type { LoadSettings, TradingHistory } from '../../model/http-history.ts';
 import { createTradingSchema } from './schema.ts';
 import { startTradingService } from './service.ts';
@@ -28,6 +28,8 @@ export interface TradingRun {
   readonly runTag: string;
   readonly url: string;
   readonly settings: LoadSettings;
+  /** What the HTTP load got so far (progress lines). */
+  progress(): TradingProgress;
   /** Stops the load, then the service; idempotent, so a finally and a signal may both call it. */
   stop(): Promise<Omit<TradingHistory, 'orders'>>;
 }
@@ -47,6 +49,7 @@ export async function startTradingRun(info: ClusterInfo, source: ClusterSource, 
     runTag,
     url: service.url,
     settings: load.settings,
+    progress: () => load.progress(),
     stop: () =>
       (stopping ??= (async () => {
         try {
