@@ -21,7 +21,7 @@ const fault = (name: string) => ({
   },
 });
 vi.mock('../../cluster/control.ts', () => ({ refreshEndpoints: async (info: object) => info }));
-vi.mock('../../fixtures/progress.ts', () => ({ note: () => {} }));
+vi.mock('../../fixtures/progress.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../fixtures/progress.ts')>()), note: () => {} }));
 vi.mock('./iptables.ts', () => ({ flush: async () => {} }));
 vi.mock('./container.ts', () => ({ kill: fault('kill'), stop: fault('stop'), restart: fault('restart'), pause: fault('pause') }));
 vi.mock('./link.ts', () => ({
