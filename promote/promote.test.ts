@@ -27,6 +27,12 @@ let records: string;
 let out: string[];
 let pushes: RecordedImage[][];
 
+/**
+ * A crash or restart scripted two polls after the ready line lands inside the settle period
+ * only if two polls take less than it: 100 ms did not hold once on a busy machine.
+ */
+const CRASH_INSIDE_SETTLE = { deployTimeoutMs: 5000, settleMs: 2000 } as const;
+
 function deps(env: Record<string, string> = {}, timing: Partial<Pick<PromoteDeps, 'deployTimeoutMs' | 'settleMs'>> = {}): PromoteDeps {
   return {
     env: {
@@ -50,7 +56,8 @@ function deps(env: Record<string, string> = {}, timing: Partial<Pick<PromoteDeps
     },
     pollIntervalMs: 1,
     deployTimeoutMs: 5_000,
-    // Long enough that a crash two polls after the ready line lands inside it.
+    // Short, so a rollout of seven services stays quick; a test whose script crashes or
+    // restarts a node after its ready line passes CRASH_INSIDE_SETTLE.
     settleMs: 100,
     ...timing,
   };
@@ -153,7 +160,7 @@ describe('promote: first deploy', () => {
   it('stops when a new node crashes after SUCCESS; a new service has nothing to roll back to', async () => {
     verify(d('a'));
     fake.scriptNextDeploy('pg-2', SCRIPTS.crashAfterReady);
-    expect(await promote(['--apply'], deps())).toBe(EXIT.failed);
+    expect(await promote(['--apply'], deps({}, CRASH_INSIDE_SETTLE))).toBe(EXIT.failed);
     expect(trace().at(-1)).toBe('serviceInstanceDeployV2 pg-2');
     expect(fake.services.has('pg-3')).toBe(false);
     expect(out.join('\n')).toMatch(/pg-2: FAILED \(CRASHED: the container exited, \d+ s after its ready line\)[\s\S]*nothing to roll back to[\s\S]*stopped at pg-2/);
@@ -224,7 +231,7 @@ describe('promote: upgrade of a running cluster', () => {
   it('rolls back a node that crashes after SUCCESS (and its ready line), and stops there', async () => {
     verify(d('a'));
     fake.scriptNextDeploy('pg-2', SCRIPTS.crashAfterReady);
-    expect(await promote(['--apply'], deps())).toBe(EXIT.failed);
+    expect(await promote(['--apply'], deps({}, CRASH_INSIDE_SETTLE))).toBe(EXIT.failed);
     expect(trace().slice(-3)).toEqual(['serviceInstanceDeployV2 pg-2', 'serviceInstanceUpdate pg-2', 'deploymentRollback deployment']);
     expect(fake.instance('pg-2')!.image).toBe(OLD);
     expect(fake.instance('pg-3')!.image).toBe(OLD);
@@ -233,14 +240,14 @@ describe('promote: upgrade of a running cluster', () => {
     expect(text).toMatch(/stopped at pg-2: deployment CRASHED: the container exited/);
   });
 
-  it.each<[string, DeployScript, RegExp]>([
-    ['never logs its ready line after SUCCESS', SCRIPTS.neverReady, /TIMED OUT \(last SUCCESS\): no \/node ready; starting repmgrd\/ in its log/],
-    ['restarts after its ready line', SCRIPTS.restartsAfterReady, /RESTARTED: it logged its ready line again/],
-    ['fails', SCRIPTS.failed, /FAILED: the deployment failed/],
-  ])('rolls back a node that %s', async (_, script, why) => {
+  it.each<[string, DeployScript, RegExp, Partial<Pick<PromoteDeps, 'deployTimeoutMs' | 'settleMs'>>]>([
+    ['never logs its ready line after SUCCESS', SCRIPTS.neverReady, /TIMED OUT \(last SUCCESS\): no \/node ready; starting repmgrd\/ in its log/, { deployTimeoutMs: 500 }],
+    ['restarts after its ready line', SCRIPTS.restartsAfterReady, /RESTARTED: it logged its ready line again/, CRASH_INSIDE_SETTLE],
+    ['fails', SCRIPTS.failed, /FAILED: the deployment failed/, { deployTimeoutMs: 500 }],
+  ])('rolls back a node that %s', async (_, script, why, timing) => {
     verify(d('a'));
     fake.scriptNextDeploy('pg-3', script);
-    expect(await promote(['--apply'], deps({}, { deployTimeoutMs: 500 }))).toBe(EXIT.failed);
+    expect(await promote(['--apply'], deps({}, timing))).toBe(EXIT.failed);
     expect(fake.instance('pg-3')!.image).toBe(OLD);
     expect(fake.instance('pg-2')!.image).toBe(PG_IMAGE);
     expect(fake.instance('pg-4')!.image).toBe(OLD);
