@@ -48,7 +48,21 @@ describe('connection bounds', () => {
     expect(lines[1]).toMatch(/took 63 more client backends.*about 195 before PostgreSQL/);
     expect(lines[2]).toMatch(/264 MiB resident.*~4\.0 MiB each.*~117 GiB.*60000 backends/);
     expect(lines[3]).toMatch(/nofile 1048576.*nofile 20000: not the bound at 63/);
-    expect(lines[4]).toMatch(/routerEnv/);
+    expect(lines[4]).toMatch(/--router-max-clients/);
+  });
+
+  it('speaks of ProxySQL as a multiplexer, not of processes per client', () => {
+    const lines = connectionBounds({
+      flavor: 'proxysql',
+      claimedPerProxy: 30_000,
+      proxies: 2,
+      maxConnections: 400,
+      idleBackends: 23,
+      held: [{ proxy: 'proxysql', held: 2000, rssBytes: 73 * MiB_, processes: 1, primaryBackends: 20 }],
+    });
+    expect(lines[0]).toMatch(/took -3 more client backends.*multiplexes/);
+    expect(lines[1]).toMatch(/proxysql's proxysql had 73 MiB resident holding 2000 clients \(1 process\(es\); ~37 KiB per client at most\)/);
+    expect(lines.join('\n')).not.toMatch(/pgpool|num_init_children/);
   });
 
   it('says nothing it did not measure', () => {

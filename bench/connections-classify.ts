@@ -78,15 +78,19 @@ export function connectionBounds(b: BoundsInput): string[] {
   if (b.maxConnections !== undefined) {
     const h = b.held.find((x) => x.primaryBackends !== undefined);
     const added = h && b.idleBackends !== undefined ? h.primaryBackends! - b.idleBackends : undefined;
-    const ceiling = Math.floor((b.maxConnections - 3 - (b.idleBackends ?? 0)) / b.proxies);
-    out.push(
-      `PostgreSQL max_connections=${b.maxConnections} on every node: ` +
-        (added !== undefined ? `holding ${h!.held} clients through ${h!.proxy} took ${added} more client backends on the primary (${b.idleBackends} before; children keep their backend connections cached). ` : '') +
-        `pgpool keeps a backend connection per child on every node, so ${b.proxies} proxies x num_init_children must stay under it: num_init_children could rise to about ${ceiling} before PostgreSQL, not pgpool, refuses first.`,
-    );
+    const took = added !== undefined ? `holding ${h!.held} clients through ${h!.proxy} took ${added} more client backends on the primary (${b.idleBackends} before). ` : '';
+    if (b.flavor === 'pgpool') {
+      const ceiling = Math.floor((b.maxConnections - 3 - (b.idleBackends ?? 0)) / b.proxies);
+      out.push(
+        `PostgreSQL max_connections=${b.maxConnections} on every node: ${took}` +
+          `pgpool keeps a backend connection per child on every node (children keep them cached), so ${b.proxies} proxies x num_init_children must stay under it: num_init_children could rise to about ${ceiling} before PostgreSQL, not pgpool, refuses first.`,
+      );
+    } else {
+      out.push(`PostgreSQL max_connections=${b.maxConnections} on every node: ${took}ProxySQL multiplexes its clients over a backend pool of its own size, so the clients it holds do not come out of PostgreSQL's connections.`);
+    }
   }
   const mem = b.held.find((x) => x.rssBytes !== undefined && x.processes);
-  if (mem) {
+  if (mem && b.flavor === 'pgpool') {
     const per = mem.rssBytes! / mem.processes!;
     const atClaim = (per * b.claimedPerProxy) / 2 ** 30;
     out.push(
@@ -94,14 +98,16 @@ export function connectionBounds(b: BoundsInput): string[] {
         `${b.claimedPerProxy} clients per proxy would be ${b.claimedPerProxy} processes (~${atClaim.toFixed(0)} GiB by that measure) and ${b.proxies * b.claimedPerProxy} backends on every PostgreSQL node: out of reach for a process-per-connection router. ` +
         'The modelled figure needs a multiplexing router (ProxySQL: threads, many client connections over a small backend pool).',
     );
+  } else if (mem) {
+    out.push(`memory: ${mem.proxy}'s ${b.flavor} had ${(mem.rssBytes! / MiB).toFixed(0)} MiB resident holding ${mem.held} clients (${mem.processes} process(es); ~${((mem.rssBytes! / Math.max(1, mem.held)) / 1024).toFixed(0)} KiB per client at most).`);
   }
   if (b.routerNofile !== undefined || b.benchNofile !== undefined) {
     out.push(`file descriptors: router container nofile ${b.routerNofile ?? '?'}, bench client nofile ${b.benchNofile ?? '?'}: not the bound at ${most} connections.`);
   }
   if (b.flavor === 'pgpool') {
     out.push(
-      'measured with the default ROUTER_MAX_CLIENTS of the flavor table (model/router-flavors.ts): the bench does not raise it. A scale run passes ' +
-        "routerEnv { ROUTER_MAX_CLIENTS } to startCluster and nodeEnv PG_MAX_CONNECTIONS raised to cover proxies x num_init_children + repmgr + reserve.",
+      'the capacity is ROUTER_MAX_CLIENTS (default in model/router-flavors.ts); `--router-max-clients N` sets it for a run, and raises ' +
+        "PostgreSQL's max_connections to cover proxies x num_init_children + repmgr + reserve (startCluster's routerEnv and nodeEnv).",
     );
   }
   return out;
