@@ -128,7 +128,9 @@ EOF
   # loses no acknowledged write (at the cost of latency, and of writes while no standby is up).
   if [ "$SYNCHRONOUS_MODE" = any1 ]; then
     local names
-    names=$(tr ',' '\n' <<< "$PEERS" | sed "s/${HOST_SUFFIX//./\\.}\$//" | paste -sd, -)
+    # Quoted: a bare pg-1 is no identifier, and PostgreSQL refused to start on it (the
+    # first run of this mode in CI).
+    names=$(tr ',' '\n' <<< "$PEERS" | sed "s/${HOST_SUFFIX//./\\.}\$//; s/.*/\"&\"/" | paste -sd, -)
     echo "synchronous_standby_names = 'ANY 1 ($names)'" >> "$PGDATA/pgha.conf"
   fi
   # Every network login needs scram-sha-256, over IPv4 and IPv6 (Railway's private
