@@ -3,6 +3,7 @@
 // but the last is torn down before the next; the last serves the other sections.
 import { startCluster, type Cluster, type StartOptions } from '../cluster/boot.ts';
 import type { ClusterImages } from '../fixtures/images.ts';
+import { POSTGRES_SIZING_DEFAULTS } from '../model/claims.ts';
 import { note } from '../fixtures/progress.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { routers } from '../model/topology.ts';
@@ -18,8 +19,6 @@ export async function measureBoots(images: ClusterImages, repeat: number, env: P
   }
 }
 
-/** PostgreSQL's own max_connections in the image (images/postgres/entrypoint.sh). */
-const IMAGE_PG_MAX_CONNECTIONS = 400;
 /** repmgr, the routers' monitors and superuser slots beside the routers' backends. */
 const PG_CONNECTION_RESERVE = 40;
 
@@ -30,5 +29,5 @@ export function clusterEnvFor(flavor: ProxyFlavor, routerMaxClients: number | un
   if (flavor !== 'pgpool') return { routerEnv };
   // One child per client plus the reserved one, each with a backend on every node.
   const needed = routers().length * (routerMaxClients + 1) + PG_CONNECTION_RESERVE;
-  return { routerEnv, nodeEnv: { PG_MAX_CONNECTIONS: String(Math.max(IMAGE_PG_MAX_CONNECTIONS, needed)) } };
+  return { routerEnv, nodeEnv: { PG_MAX_CONNECTIONS: String(Math.max(POSTGRES_SIZING_DEFAULTS.PG_MAX_CONNECTIONS, needed)) } };
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAIMS, FENCING_DEFAULTS, PROXYSQL_DEFAULT_PASSWORDS, PUBLISHED_DEFAULT_PASSWORDS, REPMGR_TIMING_DEFAULTS } from './claims.ts';
+import { CLAIMS, FENCING_DEFAULTS, POSTGRES_SIZING_DEFAULTS, PROXYSQL_DEFAULT_PASSWORDS, PUBLISHED_DEFAULT_PASSWORDS, REPMGR_TIMING_DEFAULTS } from './claims.ts';
 import { REPO_ROOT } from './paths.ts';
 import { ROUTER_FLAVORS } from './router-flavors.ts';
 
@@ -25,7 +25,7 @@ function knownDefaults(image: string): string[] {
 }
 
 describe('the claims table and the images agree', () => {
-  for (const [name, value] of Object.entries({ ...REPMGR_TIMING_DEFAULTS, ...FENCING_DEFAULTS })) {
+  for (const [name, value] of Object.entries({ ...REPMGR_TIMING_DEFAULTS, ...FENCING_DEFAULTS, ...POSTGRES_SIZING_DEFAULTS })) {
     it(`postgres image: ${name} defaults to ${value}`, () => {
       const found = shellDefaults('postgres', name);
       expect(found.length, `${name} in images/postgres/*.sh`).toBeGreaterThan(0);

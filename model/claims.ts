@@ -74,6 +74,12 @@ export const PUBLISHED_DEFAULT_PASSWORDS: readonly string[] = ['L0ngS3cur3P@ssw0
 /** ProxySQL's own admin and monitor defaults, refused by its image as well. */
 export const PROXYSQL_DEFAULT_PASSWORDS: readonly string[] = ['admin', 'monitor'];
 
+/** The postgres image's own sizing when the environment does not set it. */
+export const POSTGRES_SIZING_DEFAULTS = {
+  /** Room for both routers' backends, repmgr and a reserve; a capacity run raises it. */
+  PG_MAX_CONNECTIONS: 400,
+} as const;
+
 /**
  * repmgrd's timing as the postgres image sets it when the environment does not (its
  * entrypoint's defaults; the harness passes none of them). With repmgr's own defaults a

@@ -13,6 +13,7 @@ import { eventually } from '../cluster/wait.ts';
 import { record } from '../reports/run-report.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
+import { waitFormed } from '../cluster/boot.ts';
 
 const info = inject('cluster');
 const SUITE = 'failover';
@@ -306,7 +307,6 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
       const started = performance.now();
       await execIn(id, ['bash', '-c', 'gosu postgres pg_ctl -D "$PGDATA" -m immediate stop; rm -rf "$PGDATA"/*'], 'root');
       await t.nemesis.inject({ fault: 'restart', target: { nodes: [wiped] }, label: `restart ${wiped} with an empty data directory` });
-      const { waitFormed } = await import('../cluster/boot.ts');
       await waitFormed(t.info(), 90_000);
       seconds = (performance.now() - started) / 1000;
     });
