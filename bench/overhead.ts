@@ -9,7 +9,7 @@ import { currentPrimary } from '../cluster/formation.ts';
 import { runLabels } from '../fixtures/labels.ts';
 import { roles } from '../cluster/observe.ts';
 import { note } from '../fixtures/progress.ts';
-import { APP_DATABASE, APP_USER, PG_PORT, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
+import { APP_DATABASE, APP_USER, PG_PORT, privateHost, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
 import { parsePgbench, type PgbenchResult } from './pgbench-output.ts';
 import { execWithEnv } from '../cluster/libpq-client.ts';
 
@@ -46,10 +46,10 @@ export async function measureOverhead(info: ClusterInfo, repeat: number, seconds
   };
   try {
     note(`  pgbench -i -s ${PGBENCH_SCALE} on ${primary}`);
-    await pgbench(primary, PG_PORT, ['-i', '-q', '-s', String(PGBENCH_SCALE)]);
+    await pgbench(privateHost(primary), PG_PORT, ['-i', '-q', '-s', String(PGBENCH_SCALE)]);
     const targets: { target: OverheadRun['target']; host: string; port: number }[] = [
-      { target: 'direct', host: primary, port: PG_PORT },
-      ...routers().map((r) => ({ target: r.name, host: r.aliases[0]!, port: PROXY_PORT })),
+      { target: 'direct', host: privateHost(primary), port: PG_PORT },
+      ...routers().map((r) => ({ target: r.name, host: privateHost(r.name), port: PROXY_PORT })),
     ];
     const out: OverheadRun[] = [];
     for (let rep = 1; rep <= repeat; rep++) {

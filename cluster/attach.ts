@@ -1,6 +1,7 @@
 // ClusterInfo for a cluster another process started (`pgha up`), read back from Docker:
 // containers by their labels, ports from their bindings, secrets from the environment
 // they were started with.
+import { addressesIfAttached } from './addresses.ts';
 import { docker } from '../fixtures/docker.ts';
 import { LABEL_ROLE, LABEL_RUN, type RunId } from '../fixtures/labels.ts';
 import type { ClusterInfo, NodeHandle } from './info.ts';
@@ -25,7 +26,7 @@ export async function runningClusterInfo(runId: RunId): Promise<ClusterInfo> {
     const inspect = await docker.getContainer(c.Id).inspect();
     const kind = node(name).kind;
     const port = Number(inspect.HostConfig.PortBindings?.[`${kind === 'router' ? PROXY_PORT : PG_PORT}/tcp`]?.[0]?.HostPort ?? 0);
-    nodes[name] = { name, kind, container: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), host: 'localhost', port, ip: inspect.NetworkSettings.Networks[network]?.IPAddress ?? '' };
+    nodes[name] = { name, kind, container: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), host: 'localhost', port, ip: '', ip6: '', ...addressesIfAttached(inspect, network) };
     if (name === 'pg-1') {
       env = inspect.Config.Env ?? [];
       images.postgres = { name: 'postgres', ref: inspect.Config.Image, digest: inspect.Image };

@@ -1,5 +1,5 @@
 // Boots the seven-container cluster under Testcontainers in the modelled order, on a
-// private network with the service names as aliases, and waits until it is formed.
+// dual-stack network where each node answers to its Railway name only, and waits until it is formed.
 import { createServer } from 'node:net';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { docker, requireDocker, runOk } from '../fixtures/docker.ts';
@@ -8,10 +8,11 @@ import { removeOnSignal, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts
 import { note, phase } from '../fixtures/progress.ts';
 import { newSecrets, type ClusterSecrets } from '../model/secrets.ts';
 import { buildClusterImages, type ClusterImages, type ProxyChoice } from '../fixtures/images.ts';
-import { bootWaves, DATA_VOLUME, dataNodes, PG_PORT, PRIMARY_HINT, PROXY_PORT, type NodeName, type NodeSpec } from '../model/topology.ts';
+import { bootWaves, DATA_VOLUME, dataNodes, PG_PORT, privateHost, PROXY_PORT, type NodeName, type NodeSpec } from '../model/topology.ts';
+import { resolvedServiceVariables } from '../model/service-env.ts';
 import type { ClusterInfo, NodeHandle } from './info.ts';
+import { networkAddresses, randomUlaSubnet, type NetworkAddresses } from './addresses.ts';
 import { observeFormation } from './observe.ts';
-import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
 import { formationProblems } from './formation.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
@@ -39,30 +40,9 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function nodeEnv(spec: NodeSpec, secrets: ClusterSecrets, extra: Record<string, string>): Record<string, string> {
-  return {
-    ...(spec.volume ? { PGDATA: DATA_VOLUME.pgdata } : {}),
-    NODE_NAME: spec.name,
-    NODE_ID: String(spec.id),
-    PEERS: dataNodes().map((n) => n.aliases[0]).join(','),
-    PRIMARY_HINT,
-    IS_WITNESS: String(spec.kind === 'witness'),
-    POSTGRES_PASSWORD: secrets.postgres,
-    REPMGR_PASSWORD: secrets.repmgr,
-    APP_PASSWORD: secrets.app,
-    ...extra,
-  };
-}
-
-function routerEnv(spec: NodeSpec, secrets: ClusterSecrets, flavor: ProxyFlavor, extra: Record<string, string>): Record<string, string> {
-  return {
-    PROXY_NAME: spec.name,
-    APP_PASSWORD: secrets.app,
-    REPMGR_PASSWORD: secrets.repmgr,
-    PROXYSQL_ADMIN_PASSWORD: secrets.proxyAdmin,
-    ROUTER_MAX_CLIENTS: String(ROUTER_FLAVORS[flavor].defaultMaxClients),
-    ...extra,
-  };
+/** What Railway gives the service (the rollout's own variables, secrets resolved), plus this run's extras. */
+function serviceEnv(spec: NodeSpec, secrets: ClusterSecrets, extra: Record<string, string>): Record<string, string> {
+  return { ...resolvedServiceVariables(spec, secrets), ...extra };
 }
 
 const NODE_READY_LINE = /node ready; starting repmgrd/;
@@ -156,8 +136,17 @@ export function describeBootFailure(node: NodeName, exitCode: number | null, log
 
 async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets, opts: StartOptions): Promise<ClusterInfo> {
   const network = `pgha-${runId}`;
-  await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: runLabels(runId, 'network', opts.keep) });
+  // Dual-stack, as Railway's private network in environments made since 2025-10-16: names
+  // resolve to IPv6 first, so replication, repmgr and the routers' backends go over IPv6.
+  await docker.createNetwork({
+    Name: network,
+    Driver: 'bridge',
+    EnableIPv6: true,
+    IPAM: { Config: [{ Subnet: randomUlaSubnet() }] },
+    Labels: runLabels(runId, 'network', opts.keep),
+  });
   const started = new Map<NodeName, StartedTestContainer>();
+  const addresses = new Map<NodeName, NetworkAddresses>();
   const t0 = performance.now();
 
   const startOne = async (spec: NodeSpec): Promise<void> => {
@@ -167,10 +156,14 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
       // `docker ps` then reads like the topology; the labels stay what clean-up goes by.
       .withName(containerName(runId, spec.name))
       .withNetworkMode(network)
-      .withNetworkAliases(...spec.aliases)
+      // Railway's private names, and no other: a peer reached by a bare `pg-2` here would
+      // not be reached on Railway.
+      .withNetworkAliases(privateHost(spec.name))
       .withLabels(runLabels(runId, spec.name, opts.keep))
       .withExposedPorts({ container: isRouter ? PROXY_PORT : PG_PORT, host: await freeHostPort() })
-      .withEnvironment(isRouter ? routerEnv(spec, secrets, images.flavor, opts.routerEnv ?? {}) : nodeEnv(spec, secrets, opts.nodeEnv ?? {}))
+      .withEnvironment(
+        serviceEnv(spec, secrets, isRouter ? { ROUTER_MAX_CLIENTS: String(ROUTER_FLAVORS[images.flavor].defaultMaxClients), ...opts.routerEnv } : { ...opts.nodeEnv }),
+      )
       .withWaitStrategy(Wait.forLogMessage(isRouter ? ROUTER_FLAVORS[images.flavor].readyLine : NODE_READY_LINE))
       .withStartupTimeout(120_000)
       // Faults cut links with iptables inside the container (docker network disconnect
@@ -179,9 +172,10 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
     if (spec.volume) c = c.withBindMounts([{ source: await railwayShapedVolume(runId, spec.name, image.ref, opts.keep), target: DATA_VOLUME.mountPath }]);
     if (isRouter && ROUTER_FLAVORS[images.flavor].backendHostsFile) {
       // Docker's embedded DNS failed under load in a prototype (both pgpools marked every
-      // node down at once): pgpool gets the nodes' addresses in /etc/hosts.
+      // node down at once): pgpool gets the nodes' addresses in /etc/hosts. The IPv6 ones:
+      // what DNS answers first on a dual-stack network, and all a legacy Railway one has.
       c = c.withExtraHosts(
-        dataNodes().map((n) => ({ host: n.aliases[0]!, ipAddress: started.get(n.name)!.getIpAddress(network) })),
+        dataNodes().map((n) => ({ host: privateHost(n.name), ipAddress: addresses.get(n.name)!.ip6 })),
       );
     }
     // The last lines the node logged, for a boot failure's message.
@@ -199,6 +193,7 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
     const sinceSecs = Math.floor(Date.now() / 1000) - 1;
     try {
       started.set(spec.name, await c.start());
+      addresses.set(spec.name, networkAddresses(await docker.getContainer(containerName(runId, spec.name)).inspect(), network));
     } catch (e) {
       throw new Error(await bootFailure(containerName(runId, spec.name), spec.name, sinceSecs, lastLines, e));
     } finally {
@@ -219,7 +214,7 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
         name: spec.name,
         kind: spec.kind,
         container: containerName(runId, spec.name),
-        ip: c.getIpAddress(network),
+        ...addresses.get(spec.name)!,
         host: c.getHost(),
         port: c.getMappedPort(spec.kind === 'router' ? PROXY_PORT : PG_PORT),
       };

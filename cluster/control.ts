@@ -5,7 +5,8 @@
 import { docker } from '../fixtures/docker.ts';
 import type { ClusterInfo, NodeHandle } from './info.ts';
 import { CLAIMS } from '../model/claims.ts';
-import { node, PG_PORT, PROXY_PORT, type NodeName } from '../model/topology.ts';
+import { PG_PORT, privateHost, PROXY_PORT, type NodeName } from '../model/topology.ts';
+import { addressesIfAttached } from './addresses.ts';
 
 const containerOf = (info: ClusterInfo, name: NodeName) => {
   const id = info.nodes[name]?.container;
@@ -41,9 +42,8 @@ export async function refreshEndpoints(info: ClusterInfo): Promise<ClusterInfo> 
       try {
         const c = await docker.getContainer(n.container).inspect();
         const port = c.NetworkSettings.Ports?.[`${n.kind === 'router' ? PROXY_PORT : PG_PORT}/tcp`]?.[0]?.HostPort;
-        const ip = c.NetworkSettings.Networks?.[info.network]?.IPAddress;
-        // A stopped container has no port: keep the last known one until it runs again.
-        return [n.name, { ...n, ...(port ? { port: Number(port) } : {}), ...(ip ? { ip } : {}) }];
+        // A stopped container has no port or address: keep the last known ones until it runs again.
+        return [n.name, { ...n, ...(port ? { port: Number(port) } : {}), ...addressesIfAttached(c, info.network) }];
       } catch {
         return [n.name, { ...n }];
       }
@@ -78,7 +78,7 @@ export async function redeployNode(info: ClusterInfo, name: NodeName): Promise<{
       ExtraHosts: was.HostConfig.ExtraHosts,
       NetworkMode: info.network,
     },
-    NetworkingConfig: { EndpointsConfig: { [info.network]: { Aliases: [...node(name).aliases] } } },
+    NetworkingConfig: { EndpointsConfig: { [info.network]: { Aliases: [privateHost(name)] } } },
   });
   await created.start();
   const now = await created.inspect();

@@ -5,13 +5,14 @@ import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import type { ClusterSecrets } from '../model/secrets.ts';
 import type { BuiltImage } from '../fixtures/images.ts';
 import type { RunId } from '../fixtures/labels.ts';
+import type { NetworkAddresses } from './addresses.ts';
 
 export interface Endpoint {
   host: string;
   port: number;
 }
 
-export interface NodeHandle extends Endpoint {
+export interface NodeHandle extends Endpoint, NetworkAddresses {
   name: NodeName;
   kind: NodeKind;
   /**
@@ -19,8 +20,6 @@ export interface NodeHandle extends Endpoint {
    * outlives a redeploy, which replaces the container (new id, new hostname) on the same volume.
    */
   container: string;
-  /** Address on the cluster's private network. */
-  ip: string;
 }
 
 export interface ClusterInfo {

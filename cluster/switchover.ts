@@ -8,7 +8,7 @@
 //   witness at it, unpause repmgrd.
 import { execIn } from '../fixtures/docker.ts';
 import type { ClusterInfo } from './info.ts';
-import { dataNodes, PG_PORT, type NodeName } from '../model/topology.ts';
+import { dataNodes, PG_PORT, privateHost, type NodeName } from '../model/topology.ts';
 import { eventually } from './wait.ts';
 import { waitFormed } from './boot.ts';
 
@@ -59,12 +59,12 @@ export async function switchover(info: ClusterInfo, from: NodeName, to: NodeName
     );
     await asPostgres(info, to, ['repmgr', '-f', CONF, 'standby', 'promote']);
     const writeOutageSeconds = (performance.now() - stoppedAt) / 1000;
-    const conninfo = `host=${to} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
+    const conninfo = `host=${privateHost(to)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
     await asPostgres(info, from, ['repmgr', '-f', CONF, 'node', 'rejoin', '-d', conninfo, '--force-rewind']);
     const toId = await sql(info, to, "SELECT node_id FROM repmgr.nodes WHERE node_name = current_setting('cluster_name')");
     const siblings = dataNodes().map((n) => n.name).filter((n) => n !== from && n !== to);
     for (const s of siblings) await asPostgres(info, s, ['repmgr', '-f', CONF, 'standby', 'follow', `--upstream-node-id=${toId}`]);
-    await asPostgres(info, 'witness', ['repmgr', '-f', CONF, '-h', to, '-p', String(PG_PORT), '-U', 'repmgr', '-d', 'repmgr', 'witness', 'register', '-F']);
+    await asPostgres(info, 'witness', ['repmgr', '-f', CONF, '-h', privateHost(to), '-p', String(PG_PORT), '-U', 'repmgr', '-d', 'repmgr', 'witness', 'register', '-F']);
     await asPostgres(info, to, ['repmgr', '-f', CONF, 'service', 'unpause']);
     unpaused = true;
     await waitFormed(info, 90_000);

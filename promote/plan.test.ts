@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_NODE_DRAINING_SECONDS, planRollout, rolloutMode, type PlanInput, type ServiceState, type ServiceStep } from './plan.ts';
 import { formatPlan } from './format.ts';
-import { DATA_VOLUME, SHARED_SECRETS } from './service-env.ts';
+import { DATA_VOLUME, SHARED_SECRETS } from '../model/service-env.ts';
 import { TOPOLOGY, type NodeName } from '../model/topology.ts';
 
 const PG = 'reg/pgha/postgres@sha256:' + '1'.repeat(64);

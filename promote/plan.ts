@@ -6,7 +6,7 @@ import { CLAIMS } from '../model/claims.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
 import { bootWaves, dataNodes, node, routers, TOPOLOGY, type NodeName, type NodeSpec } from '../model/topology.ts';
 import { readyLineFor, type ReadyLine } from './readiness.ts';
-import { DATA_VOLUME, serviceVariables, type SharedSecret } from './service-env.ts';
+import { DATA_VOLUME, serviceVariables, type SharedSecret } from '../model/service-env.ts';
 
 export type RolloutMode = 'first-deploy' | 'upgrade';
 

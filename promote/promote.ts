@@ -13,7 +13,7 @@ import { SETTLE_MS } from './readiness.ts';
 import { authFromEnv, RAILWAY_ENDPOINT, railwayClient } from './railway-api.ts';
 import { registryAuthFromEnv, repoFor, tagFor, type PushedImage, type RegistryAuth } from './registry.ts';
 import { applyPlan, discover, type Discovered } from './rollout.ts';
-import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
+import { SHARED_SECRETS, type SharedSecret } from '../model/service-env.ts';
 import { readVerifiedDir, verifiedDir, type RecordedImage } from './verified-record.ts';
 import { formatVouch, noRecordFor, verifiedFlavorOf, verifyCandidate } from './verify.ts';
 

@@ -8,7 +8,7 @@ import type { Plan, ServiceState, ServiceStep } from './plan.ts';
 import { awaitReady, type Readiness, type ReadinessOptions } from './readiness.ts';
 import type { RailwayClient } from './railway-api.ts';
 import type { InstanceUpdate, RegistryCredentials } from './railway-operations.ts';
-import { SHARED_SECRETS, type SharedSecret } from './service-env.ts';
+import { SHARED_SECRETS, type SharedSecret } from '../model/service-env.ts';
 
 export interface RailwayTarget {
   projectId: string;

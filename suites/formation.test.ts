@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { observeFormation, serviceStatus } from '../cluster/observe.ts';
 import { formationProblems } from '../cluster/formation.ts';
-import { DATA_VOLUME, dataNodes, node, repmgrNodes, routers } from '../model/topology.ts';
+import { DATA_VOLUME, dataNodes, HOST_SUFFIX, node, privateHost, repmgrNodes, routers, TOPOLOGY } from '../model/topology.ts';
+import { psqlIn } from '../cluster/libpq-client.ts';
 import { docker, execIn } from '../fixtures/docker.ts';
 import { appCredentials, endpointOf, queryOnce, repmgrCredentials } from '../cluster/clients.ts';
 
@@ -64,5 +65,54 @@ describe(`formation (${info.flavor})`, () => {
       const rows = await queryOnce<{ db: string; usr: string }>(endpointOf(info, r.name), appCredentials(info), 'SELECT current_database() AS db, current_user AS usr');
       expect(rows).toEqual([{ db: 'app', usr: 'app' }]);
     }
+  });
+
+  // What Railway gives a service: peers by `<service>.railway.internal` only, a random
+  // hostname, a dual-stack network (legacy environments are IPv6-only). Each check reads
+  // what the nodes do, not how they were configured.
+  describe('on a Railway-shaped network', () => {
+    const from = info.nodes['pg-2']!.container;
+
+    it.for(TOPOLOGY.map((n) => n.name))(`resolves %s by its ${HOST_SUFFIX} name to its IPv6 address first, and not by its bare name`, async (name) => {
+      const { ip, ip6 } = info.nodes[name]!;
+      const full = await execIn(from, ['getent', 'ahostsv4', privateHost(name)]);
+      expect(full.stdout.split('\n')[0]?.split(/\s+/)[0], full.stderr).toBe(ip);
+      // ahosts lists in the order libpq will try: IPv6 first on this network.
+      const order = await execIn(from, ['getent', 'ahosts', privateHost(name)]);
+      expect(order.stdout.split('\n')[0]?.split(/\s+/)[0], order.stderr).toBe(ip6);
+      const bare = await execIn(from, ['getent', 'hosts', node(name).service]);
+      expect(bare.exitCode, `${node(name).service} resolved to ${bare.stdout.trim()}`).not.toBe(0);
+    });
+
+    it.for(TOPOLOGY.map((n) => n.name))('runs %s under a random hostname, not its service name', async (name) => {
+      const c = await docker.getContainer(info.nodes[name]!.container).inspect();
+      expect(c.Config.Hostname).not.toBe(node(name).service);
+      expect(c.Config.Hostname).toMatch(/^[0-9a-f]{12}$/);
+    });
+
+    it(`registers every repmgr node by its ${HOST_SUFFIX} name`, async () => {
+      const rows = await queryOnce<{ name: string; conninfo: string }>(endpointOf(info, 'pg-1'), repmgrCredentials(info), 'SELECT node_name AS name, conninfo FROM repmgr.nodes ORDER BY node_id');
+      expect(rows.map((r) => [r.name, /host=(\S+)/.exec(r.conninfo)?.[1]])).toEqual(byId.map((n) => [n.name, privateHost(n.name)]));
+    });
+
+    it('streams to every standby over IPv6', async () => {
+      const rows = await queryOnce<{ name: string; addr: string }>(
+        endpointOf(info, 'pg-1'),
+        repmgrCredentials(info),
+        'SELECT application_name AS name, host(client_addr) AS addr FROM pg_stat_replication ORDER BY 1',
+      );
+      expect(rows.map((r) => [r.name, r.addr])).toEqual(['pg-2', 'pg-3', 'pg-4'].map((n) => [n, info.nodes[n as 'pg-2']!.ip6]));
+    });
+
+    it.for(routers().map((r) => r.name))('has %s reach the data nodes over IPv6 and take clients over IPv6', async (router) => {
+      const r = info.nodes[router]!;
+      // The backend that served the statement sees the router's own address.
+      const served = await queryOnce<{ addr: string }>(endpointOf(info, router), appCredentials(info), 'SELECT host(inet_client_addr()) AS addr');
+      expect(served[0]?.addr).toBe(r.ip6);
+      // A client on the network that has only the router's IPv6 address.
+      const v6 = await psqlIn(from, `host=${r.ip6} port=5432 user=app dbname=app connect_timeout=2`, info.secrets.app, 'SELECT 1');
+      expect(v6.exitCode, v6.stderr).toBe(0);
+      expect(v6.rows).toEqual(['1']);
+    });
   });
 });

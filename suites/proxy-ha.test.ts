@@ -7,7 +7,7 @@ import { waitFormed } from '../cluster/boot.ts';
 import { psqlIn } from '../cluster/libpq-client.ts';
 import { recovery, startProbeLoop, type Attempt } from './support/probe-loop.ts';
 import { eventually } from '../cluster/wait.ts';
-import { dataNodes, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
+import { dataNodes, privateHost, PROXY_PORT, routers, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
 
@@ -19,18 +19,18 @@ const RECONNECT_BUDGET_MS = toMs(CLAIMS.routerKillBudgetSecs);
 /** What a client asks: the router's address as the serving PostgreSQL node sees its client. */
 const WHO_CONNECTED = 'SELECT host(inet_client_addr()) AS addr';
 /** libpq's own host-list failover, as an application on the cluster network would configure it. */
-const MULTI_HOST = `host=proxysql,proxysql-2 port=${PROXY_PORT},${PROXY_PORT} user=app dbname=app target_session_attrs=any connect_timeout=2`;
+const MULTI_HOST = `host=${routers().map((r) => privateHost(r.name)).join(',')} port=${PROXY_PORT},${PROXY_PORT} user=app dbname=app target_session_attrs=any connect_timeout=2`;
 
 describe(`proxy failover (${info.flavor})`, () => {
   const original = info.nodes[KILLED]!;
   const witness = info.nodes.witness!.container;
-  /** Router name by its address on the cluster network (re-read after a restart). */
+  /** Router name by its addresses on the cluster network, both families (re-read after a restart). */
   let routerByIp = new Map<string, string>();
   let restored = false;
 
   const readRouterIps = async () => {
     const live = await refreshEndpoints(info);
-    routerByIp = new Map(routers().map((r) => [live.nodes[r.name]!.ip, r.name]));
+    routerByIp = new Map(routers().flatMap((r) => [live.nodes[r.name]!.ip, live.nodes[r.name]!.ip6].map((a) => [a, r.name])));
   };
   const routerOf = (addr: string | undefined) => routerByIp.get(addr ?? '') ?? `unknown address ${addr}`;
 

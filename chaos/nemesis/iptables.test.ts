@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { removeTaggedScript, ruleTag } from './iptables.ts';
+import { dropScript, removeTaggedScript, ruleTag } from './iptables.ts';
+import type { ClusterInfo } from '../../cluster/info.ts';
 
 describe('iptables rule tags', () => {
   it('names a fault by its kind and both sides, whatever order the sides were listed in', () => {
@@ -20,5 +21,21 @@ describe('iptables rule tags', () => {
 
   it('keeps tags to characters the shell and iptables take as they are', () => {
     expect(ruleTag('loss', ['proxysql-2'], ['pg-1', 'witness'])).toMatch(/^[A-Za-z0-9:+/_-]+$/);
+  });
+
+  // The network is dual-stack and names resolve to IPv6 first: a cut on IPv4 alone would
+  // leave replication and repmgr running over IPv6.
+  it('drops both address families of every peer, in both directions', () => {
+    const info = { nodes: { 'pg-2': { ip: '172.18.0.3', ip6: 'fd00:1::3' }, witness: { ip: '172.18.0.4', ip6: 'fd00:1::4' } } } as unknown as ClusterInfo;
+    const script = dropScript(info, ['pg-2', 'witness'], 'pgha:t', 0.25);
+    for (const addr of ['172.18.0.3', '172.18.0.4']) for (const dir of ['-s', '-d']) expect(script).toContain(`iptables -w -A PGHA_CHAOS ${dir} ${addr} -m statistic --mode random --probability 0.2500 -m comment --comment pgha:t -j DROP`);
+    for (const addr of ['fd00:1::3', 'fd00:1::4']) for (const dir of ['-s', '-d']) expect(script).toContain(`ip6tables -w -A PGHA_CHAOS ${dir} ${addr} -m statistic`);
+    expect(script).not.toMatch(/(?<!ip6)iptables -w -A PGHA_CHAOS -[sd] fd00/);
+    expect(removeTaggedScript('pgha:t')).toContain('ip6tables -w -S PGHA_CHAOS');
+  });
+
+  it('refuses a peer without an IPv6 address rather than cut half the link', () => {
+    const info = { nodes: { 'pg-2': { ip: '172.18.0.3', ip6: '' } } } as unknown as ClusterInfo;
+    expect(() => dropScript(info, ['pg-2'], 'pgha:t')).toThrow(/no IPv6 address on the cluster network for pg-2/);
   });
 });

@@ -4,7 +4,8 @@
 // rules only, so two faults overlapping on a node (a random schedule draws such) each last
 // as long as scheduled. A final heal-all flushes the chain.
 //
-// Rules match the peers' addresses on the cluster network only. The host reaches a node's
+// Rules match the peers' addresses on the cluster network only, both families: the network
+// is dual-stack and names resolve to IPv6 first, so an IPv4-only rule would cut nothing. The host reaches a node's
 // mapped port from the network's gateway (docker-proxy), which is no peer: the harness's
 // own probes still see a partitioned node, as an operator's monitoring would.
 //
@@ -19,15 +20,26 @@ import { containerOf } from './fault.ts';
 
 export const CHAIN = 'PGHA_CHAOS';
 
-async function iptables(id: string, args: readonly string[]): Promise<{ ok: boolean; err: string }> {
-  const r = await execIn(id, ['iptables', '-w', ...args]);
-  return { ok: r.exitCode === 0, err: r.stderr.trim() };
+/** The tool for each address family. */
+export const FAMILIES = [
+  { tool: 'iptables', address: 'ip' },
+  { tool: 'ip6tables', address: 'ip6' },
+] as const;
+
+export function ipOf(info: ClusterInfo, node: NodeName, family: 'ip' | 'ip6' = 'ip'): string {
+  const ip = info.nodes[node]?.[family];
+  if (!ip) throw new Error(`no ${family === 'ip' ? 'IPv4' : 'IPv6'} address on the cluster network for ${node}`);
+  return ip;
 }
 
-export function ipOf(info: ClusterInfo, node: NodeName): string {
-  const ip = info.nodes[node]?.ip;
-  if (!ip) throw new Error(`no address on the cluster network for ${node}`);
-  return ip;
+/** The shell that puts one fault's DROP rules into a node, for both families. */
+export function dropScript(info: ClusterInfo, peers: readonly NodeName[], tag: string, probability = 1): string {
+  const match = probability < 1 ? `-m statistic --mode random --probability ${probability.toFixed(4)} ` : '';
+  return FAMILIES.flatMap(({ tool, address }) => [
+    `${tool} -w -N ${CHAIN} 2>/dev/null || true`,
+    ...['INPUT', 'OUTPUT'].map((hook) => `{ ${tool} -w -C ${hook} -j ${CHAIN} 2>/dev/null || ${tool} -w -I ${hook} 1 -j ${CHAIN}; }`),
+    ...peers.flatMap((p) => ['-s', '-d'].map((dir) => `${tool} -w -A ${CHAIN} ${dir} ${ipOf(info, p, address)} ${match}-m comment --comment ${tag} -j DROP`)),
+  ]).join(' && ');
 }
 
 /**
@@ -37,15 +49,9 @@ export function ipOf(info: ClusterInfo, node: NodeName): string {
  * side to notice the cut well before the other.
  */
 export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], tag: string, probability = 1): Promise<void> {
-  const match = probability < 1 ? `-m statistic --mode random --probability ${probability.toFixed(4)} ` : '';
+  const script = dropScript(info, peers, tag, probability);
   await Promise.all(
     nodes.map(async (n) => {
-      const rules = peers.flatMap((p) => ['-s', '-d'].map((dir) => `iptables -w -A ${CHAIN} ${dir} ${ipOf(info, p)} ${match}-m comment --comment ${tag} -j DROP`));
-      const script = [
-        `iptables -w -N ${CHAIN} 2>/dev/null || true`,
-        ...['INPUT', 'OUTPUT'].map((hook) => `{ iptables -w -C ${hook} -j ${CHAIN} 2>/dev/null || iptables -w -I ${hook} 1 -j ${CHAIN}; }`),
-        ...rules,
-      ].join(' && ');
       const r = await execIn(containerOf(info, n), ['bash', '-c', script]);
       if (r.exitCode !== 0) throw new Error(`iptables in ${n}: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`);
     }),
@@ -65,7 +71,9 @@ export function ruleTag(kind: 'partition' | 'loss', nodes: readonly NodeName[], 
 export function removeTaggedScript(tag: string): string {
   // -S prints each rule as its -A line; turned into -D it deletes that exact rule.
   // iptables-nft quotes the comment, iptables-legacy may not: either way, the whole tag.
-  return `iptables -w -S ${CHAIN} 2>/dev/null | grep -F -e '--comment "${tag}" ' -e '--comment ${tag} ' | sed 's/^-A /-D /' | while read -r rule; do eval iptables -w "$rule"; done; true`;
+  return FAMILIES.map(
+    ({ tool }) => `${tool} -w -S ${CHAIN} 2>/dev/null | grep -F -e '--comment "${tag}" ' -e '--comment ${tag} ' | sed 's/^-A /-D /' | while read -r rule; do eval ${tool} -w "$rule"; done; true`,
+  ).join('; ');
 }
 
 /** Removes one fault's rules from the nodes; a stopped container has none to remove. */
@@ -83,7 +91,7 @@ export async function flush(info: ClusterInfo, nodes: readonly NodeName[]): Prom
   await Promise.all(
     nodes.map(async (n) => {
       const id = info.nodes[n]?.container;
-      if (id) await iptables(id, ['-F', CHAIN]).catch(() => undefined);
+      if (id) await execIn(id, ['bash', '-c', FAMILIES.map(({ tool }) => `${tool} -w -F ${CHAIN} 2>/dev/null`).join('; ')]).catch(() => undefined);
     }),
   );
 }

@@ -49,6 +49,13 @@ hosts_with_entry() {
   printf '%s\t%s\n' "$2" "$1"
 }
 
+# iptables_for <address>: the iptables of the address's family. The cluster network is
+# dual-stack and a backend's name resolves to IPv6 first; IPv4 iptables refuses an IPv6
+# address, so a rule against a hung backend would never go in.
+iptables_for() {
+  case "$1" in *:*) echo ip6tables ;; *) echo iptables ;; esac
+}
+
 # address_restart_decision <moved this round: yes|no> <a restart pending: yes|no>: after a
 # backend's address moved, pgpool is restarted once the addresses have held still for a
 # round (a full-cluster start moves them one node at a time, a second or so apart), so one

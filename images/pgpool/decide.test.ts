@@ -92,6 +92,16 @@ describe('hosts_entry_decision: /etc/hosts follows DNS, and survives its outages
   });
 });
 
+describe('iptables_for: a rule against a hung backend goes in with its address family', () => {
+  it.each([
+    ['fd3c:9a1e:77::4', 'ip6tables'], // what a dual-stack (or IPv6-only) name resolves to first
+    ['::ffff:172.18.0.4', 'ip6tables'],
+    ['172.18.0.4', 'iptables'],
+  ])('%s -> %s', (address, tool) => {
+    expect(decide('iptables_for', [address]).trim()).toBe(tool);
+  });
+});
+
 describe('address_restart_decision: pgpool restarts once, after the addresses hold still', () => {
   it.each([
     ['yes', 'no', 'wait'], // the first move: more may follow (a full-cluster start)

@@ -36,10 +36,10 @@ node_role() {
   probe_role "$1" "$out"
 }
 
-rule() { # the iptables rule that resets pgpool's (uid postgres) connections to a node
+rule() { # the iptables rule that resets pgpool's (uid postgres) connections to a node: tool, then its arguments
   local ip
   ip=$(getent hosts "$1" | awk '{print $1; exit}')
-  [ -n "$ip" ] && printf '%s\n' OUTPUT -d "$ip" -p tcp --dport "$2" -m owner --uid-owner postgres -j REJECT --reject-with tcp-reset
+  [ -n "$ip" ] && printf '%s\n' "$(iptables_for "$ip")" OUTPUT -d "$ip" -p tcp --dport "$2" -m owner --uid-owner postgres -j REJECT --reject-with tcp-reset
 }
 # The rule is removed by the address it was put in with: the node's address may have
 # changed since, and the old one may belong to another node by now.
@@ -47,14 +47,14 @@ declare -A cut_rule
 cut_off() { # $1 node index, $2 host, $3 port
   local r; mapfile -t r < <(rule "$2" "$3")
   [ ${#r[@]} -gt 0 ] || return 0
-  iptables -C "${r[@]}" 2>/dev/null || iptables -I "${r[@]}"
+  "${r[0]}" -C "${r[@]:1}" 2>/dev/null || "${r[0]}" -I "${r[@]:1}"
   cut_rule[$1]="${r[*]}"
 }
 restore() { # $1 node index
   local r
   [ -n "${cut_rule[$1]:-}" ] || return 0
   read -ra r <<< "${cut_rule[$1]}"
-  while iptables -D "${r[@]}" 2>/dev/null; do :; done
+  while "${r[0]}" -D "${r[@]:1}" 2>/dev/null; do :; done
   unset "cut_rule[$1]"
 }
 
