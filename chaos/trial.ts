@@ -26,7 +26,12 @@ export interface Trial {
   newPrimary(old: NodeName, timeoutMs?: number): Promise<NodeName>;
   /** The writable data node now (throws unless exactly one). */
   primary(): Promise<NodeName>;
-  /** Until client writes and each router's probe writes invoked from now on succeed again. */
+  /**
+   * Until client writes and each router's probe writes invoked from now on succeed again,
+   * and every write sent before has its answer: a write stuck on the lost primary fails
+   * only when its timeout fires, and a clock read right after (up to a heal) would end on
+   * that failure with no good write after it.
+   */
   writesResumed(timeoutMs?: number): Promise<void>;
 }
 
@@ -111,7 +116,7 @@ export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise
           if (!p) throw new Error('not exactly one writable data node');
           return p;
         },
-        writesResumed: (timeoutMs = 60_000) => writesFlowing(workload, clock.now(), timeoutMs, routerNames, false),
+        writesResumed: (timeoutMs = 60_000) => writesFlowing(workload, clock.now(), timeoutMs, routerNames, true),
         newPrimary: (old, timeoutMs = 60_000) =>
           eventually(
             async () => {

@@ -153,9 +153,12 @@ describe(`security (${info.flavor})`, () => {
       (await execIn(info.nodes[fromNode]!.container, ['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`])).exitCode === 0;
 
     const adminCases = routers().flatMap((r) => traits.adminPorts.map((port) => ({ router: r.name, port })));
-    it.for(adminCases)('is not reachable on $router:$port from the client network, where its SQL port is', async ({ router, port }) => {
-      expect(await tcpOpen('witness', router, PROXY_PORT), `witness -> ${router}:${PROXY_PORT}`).toBe(true);
-      expect(await tcpOpen('witness', router, port), `witness -> ${router}:${port}`).toBe(false);
+    it.for(adminCases)('is not reachable on $router:$port from the client network, over IPv4 or IPv6, where its SQL port is', async ({ router, port }) => {
+      const r = info.nodes[router]!;
+      for (const address of [r.ip, r.ip6]) {
+        expect(await tcpOpen('witness', address, PROXY_PORT), `witness -> ${router} ${address} :${PROXY_PORT}`).toBe(true);
+        expect(await tcpOpen('witness', address, port), `witness -> ${router} ${address} :${port}`).toBe(false);
+      }
       // It does listen, on loopback inside the router: the refusal above is the binding, not its absence.
       expect(await tcpOpen(router, '127.0.0.1', port), `${router} -> its own 127.0.0.1:${port}`).toBe(true);
     });

@@ -54,10 +54,13 @@ stop_pg() {
 }
 
 # psql as repmgr against a peer; fails fast so a dead peer costs connect_timeout, no more.
+# connect_timeout bounds the connecting only: a link cut while the query is in flight
+# would leave psql waiting for TCP's retransmissions (minutes), and the fence loop with
+# it. The keepalive and tcp_user_timeout settings repmgr's own conninfo has bound that.
 peer_sql() {
   local host="$1" sql="$2"
   as_pg psql -XAtq -v ON_ERROR_STOP=1 \
-    "host=$host port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT" \
+    "host=$host port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=$REPMGR_CONNECT_TIMEOUT ${REPMGR_CONNINFO_EXTRA:-}" \
     -c "$sql" 2>/dev/null
 }
 
