@@ -4,10 +4,10 @@
 // sweep spares it. Each on a run of its own, never the shared cluster.
 import { afterAll, expect, it } from 'vitest';
 import { docker } from '../fixtures/docker.ts';
-import { KEEP_HANDED_OVER, KEEP_ONCE_HANDED_OVER, LABEL_KEEP, LABEL_RUN, type RunId } from '../fixtures/labels.ts';
+import { KEEP_HANDED_OVER, KEEP_ONCE_HANDED_OVER, LABEL_KEEP, LABEL_PID, LABEL_RUN, type RunId } from '../fixtures/labels.ts';
 import { findStaleRuns, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { listClusters } from '../fixtures/runs.ts';
-import { labelledRuns, leftOf, startEntry, type EntryProcess } from './support/entry-process.ts';
+import { leftOf, startEntry, type EntryProcess } from './support/entry-process.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started: EntryProcess[] = [];
@@ -30,7 +30,6 @@ async function keepLabels(run: RunId): Promise<string[]> {
 }
 
 it('a pgha up killed (SIGKILL) while pg-1 boots leaves a run the next start sweeps away', async () => {
-  const before = await labelledRuns();
   const up = startEntry('pgha', ['up', '--proxy', 'pgpool']);
   started.push(up);
   // Killed while the boot waits for pg-1's ready line: its container runs, and no create
@@ -40,8 +39,9 @@ it('a pgha up killed (SIGKILL) while pg-1 boots leaves a run the next start swee
   while (!run) {
     if (Date.now() > deadline) throw new Error(`pg-1 never ran within 90 s:\n${up.stderr()}`);
     if (up.child.exitCode !== null) throw new Error(`pgha up ended before pg-1 ran:\n${up.stderr()}`);
-    const list = await docker.listContainers({ filters: { label: [LABEL_RUN], status: ['running'] } });
-    run = list.map((c) => c.Labels[LABEL_RUN]!).find((r) => !before.has(r));
+    // Its own container, by the owner label: other runs may boot beside it.
+    const list = await docker.listContainers({ filters: { label: [`${LABEL_PID}=${up.child.pid}`], status: ['running'] } });
+    run = list[0]?.Labels[LABEL_RUN];
     if (!run) await sleep(100);
   }
   runs.push(run);
