@@ -82,9 +82,9 @@ it('a pgha up whose cluster formed hands it over: the sweep spares it after its 
   const pid = up.child.pid!;
   expect(() => process.kill(pid, 0), 'its process is gone').toThrow();
   expect([...(await findStaleRuns())]).not.toContain(run);
-  const before = await leftOf(run);
+  const before = (await leftOf(run)).toSorted();
   await sweepStaleRuns();
-  expect(await leftOf(run)).toEqual(before);
+  expect((await leftOf(run)).toSorted()).toEqual(before);
   expect((await listClusters()).find((c) => c.runId === run)).toMatchObject({ kept: true, stale: false });
   await removeRun(run);
   expect(await leftOf(run)).toEqual([]);
