@@ -5,7 +5,7 @@ import SuiteSequencer from './suites/sequencer.ts';
 // registry in a container and needs no cluster; `cluster` boots the real seven-container
 // cluster once (globalSetup) and runs the conformance suites against it; `chaos` runs the
 // smoke schedule on a cluster of its own; `cli` drives the entry points as child processes
-// (Ctrl-C mid-boot); `slow-cli` does the same for a whole chaos run, outside `npm test`.
+// (interrupted mid-boot or mid-run, killed mid-boot); `slow-cli` does the same for a whole chaos run, outside `npm test`.
 // The verified-record reporter writes a record only when the whole run passed.
 export default defineConfig({
   test: {

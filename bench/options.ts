@@ -1,6 +1,6 @@
 // `npm run bench` options. Bad options are the user's to fix: a BenchUsageError says
 // which and why, and the CLI exits 2.
-import { parseArgs } from 'node:util';
+import { readCli } from '../fixtures/cli-args.ts';
 import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { BENCH_SECTIONS, type BenchSection } from './report.ts';
 
@@ -40,25 +40,17 @@ function wholeNumber(flag: string, raw: string | undefined, fallback: number, mi
 }
 
 export function parseBenchArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): BenchOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        repeat: { type: 'string' },
-        kills: { type: 'string' },
-        only: { type: 'string' },
-        proxy: { type: 'string' },
-        'pgbench-seconds': { type: 'string' },
-        'router-max-clients': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new BenchUsageError((e as Error).message);
-  }
+  const read = readCli(argv, {
+    repeat: { type: 'string' },
+    kills: { type: 'string' },
+    only: { type: 'string' },
+    proxy: { type: 'string' },
+    'pgbench-seconds': { type: 'string' },
+    'router-max-clients': { type: 'string' },
+  });
+  if (read.kind === 'error') throw new BenchUsageError(read.message);
+  const help = read.kind === 'help';
+  const values = read.kind === 'values' ? read.values : {};
   const repeat = wholeNumber('--repeat', values.repeat, 3, 1);
   const kills = wholeNumber('--kills', values.kills, Math.max(5, repeat), 1);
   const pgbenchSeconds = wholeNumber('--pgbench-seconds', values['pgbench-seconds'], 10, 1);
@@ -79,5 +71,5 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
   }
   const maxClients = values['router-max-clients'];
   const routerMaxClients = maxClients === undefined ? undefined : wholeNumber('--router-max-clients', maxClients, 0, 1);
-  return { repeat, kills, only, proxy, pgbenchSeconds, ...(routerMaxClients ? { routerMaxClients } : {}), help: values.help ?? false };
+  return { repeat, kills, only, proxy, pgbenchSeconds, ...(routerMaxClients ? { routerMaxClients } : {}), help };
 }

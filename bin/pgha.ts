@@ -80,7 +80,8 @@ async function status(args: string[]): Promise<void> {
     return;
   }
   for (const c of clusters) {
-    console.log(`cluster ${c.runId}${c.kept ? '' : ' (owned by a running test process)'}`);
+    const owner = c.kept ? '' : c.stale ? ' (never formed, its process is gone: the next start or `pgha down` removes it)' : ' (owned by a running process)';
+    console.log(`cluster ${c.runId}${owner}`);
     const order = (n: { name: string }) => TOPOLOGY.findIndex((t) => t.name === n.name);
     for (const n of c.nodes.toSorted((a, b) => order(a) - order(b))) {
       let role = n.state;

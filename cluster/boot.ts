@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { docker, requireDocker, runOk } from '../fixtures/docker.ts';
 import { newRunId, runLabels, type RunId } from '../fixtures/labels.ts';
-import { removeOnSignal, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
+import { markHandedOver, removeOnSignal, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import { newSecrets, type ClusterSecrets } from '../model/secrets.ts';
 import { buildClusterImages, type ClusterImages, type ProxyChoice } from '../fixtures/images.ts';
@@ -81,8 +81,12 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   };
   try {
     const info = await phase(`boot: seven containers, run ${runId} (${images.flavor})`, () => boot(runId, images, secrets, opts));
-    // Formed: a kept cluster is handed over and outlives this process from here on.
-    if (opts.keep) unhook();
+    // Formed: a kept cluster is handed over and outlives this process from here on. The
+    // marker first: a signal before the unhook still removes the run, marker and all.
+    if (opts.keep) {
+      await markHandedOver(runId);
+      unhook();
+    }
     return { info, images, stop };
   } catch (e) {
     await stop();

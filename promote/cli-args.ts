@@ -1,7 +1,9 @@
-// `npm run promote` flags, parsed strictly: an unknown or malformed flag is an error
-// (exit 2) before anything is read, pushed or changed.
+// `npm run promote` flags: read by the entry points' one strict reader (fixtures/cli-args.ts),
+// then checked here. An unknown or malformed flag is an error (exit 2) before anything is
+// read, pushed or changed.
 import { isNodeName, type NodeName } from '../model/topology.ts';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
+import { readCli, type CliValues } from '../fixtures/cli-args.ts';
 
 export interface PromoteArgs {
   apply: boolean;
@@ -9,9 +11,7 @@ export interface PromoteArgs {
   primary: NodeName;
   postgresImage: string;
   routerImage?: string;
-  help: boolean;
 }
-
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run promote -- [--apply] [--proxy pgpool|proxysql] [--primary pg-N]
@@ -33,37 +33,36 @@ project's only non-fork environment); POSTGRES_PASSWORD, REPMGR_PASSWORD, APP_PA
 PROXYSQL_ADMIN_PASSWORD (first deploy; generated when unset). Exit: 0 done, 1 rollout failed
 (rolled back), 2 refused (nothing changed), 3 stopped at a deployment awaiting approval.`;
 
-const node = (flag: string, v: string | undefined): NodeName => {
-  if (!v || !isNodeName(v)) throw new UsageError(`${flag} needs a node name (pg-1..pg-4), got ${v ?? 'nothing'}`);
-  return v;
-};
+/** The flags, for the reader; the two gone ones only so that their use says why. */
+export const PROMOTE_OPTIONS = {
+  apply: { type: 'boolean', default: false },
+  proxy: { type: 'string' },
+  primary: { type: 'string', default: 'pg-1' },
+  'postgres-image': { type: 'string', default: 'pgha/postgres:local' },
+  'router-image': { type: 'string' },
+  'switchover-to': { type: 'string' },
+  'switchover-done': { type: 'boolean' },
+} as const;
 
-export function parseArgs(argv: readonly string[]): PromoteArgs {
-  const a: PromoteArgs = { apply: false, primary: 'pg-1', postgresImage: 'pgha/postgres:local', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--apply': a.apply = true; break;
-      case '--help': case '-h': a.help = true; break;
-      case '--proxy': {
-        const v = value();
-        if (v !== 'pgpool' && v !== 'proxysql') throw new UsageError(`--proxy ${v}: use pgpool or proxysql`);
-        a.proxy = v;
-        break;
-      }
-      case '--primary': a.primary = node(flag, value()); break;
-      case '--switchover-to':
-      case '--switchover-done':
-        throw new UsageError(`${flag} is gone: an upgrade needs no switchover now (standbys first, then the primary's redeploy fails over cleanly)`);
-      case '--postgres-image': a.postgresImage = value(); break;
-      case '--router-image': a.routerImage = value(); break;
-      default: throw new UsageError(`unknown flag ${flag}`);
-    }
+/** What the flags ask for; `help` when --help or -h was given. Throws a UsageError on a bad flag. */
+export function promoteArgs(argv: readonly string[]): PromoteArgs | 'help' {
+  const read = readCli(argv, PROMOTE_OPTIONS);
+  if (read.kind === 'help') return 'help';
+  if (read.kind === 'error') throw new UsageError(read.message);
+  return checked(read.values);
+}
+
+function checked(v: CliValues<typeof PROMOTE_OPTIONS>): PromoteArgs {
+  for (const gone of ['switchover-to', 'switchover-done'] as const) {
+    if (v[gone] !== undefined) throw new UsageError(`--${gone} is gone: an upgrade needs no switchover now (standbys first, then the primary's redeploy fails over cleanly)`);
   }
-  return a;
+  if (v.proxy !== undefined && v.proxy !== 'pgpool' && v.proxy !== 'proxysql') throw new UsageError(`--proxy ${v.proxy}: use pgpool or proxysql`);
+  if (!isNodeName(v.primary)) throw new UsageError(`--primary needs a node name (pg-1..pg-4), got ${v.primary}`);
+  return {
+    apply: v.apply,
+    primary: v.primary,
+    postgresImage: v['postgres-image'],
+    ...(v.proxy ? { proxy: v.proxy } : {}),
+    ...(v['router-image'] ? { routerImage: v['router-image'] } : {}),
+  };
 }

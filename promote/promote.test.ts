@@ -330,14 +330,22 @@ describe('promote: refusals leave nothing done (exit 2)', () => {
   });
   it('refuses an unknown flag', async () => {
     expect(await promote(['--aply'], deps())).toBe(EXIT.refused);
-    expect(out[0]).toContain('unknown flag --aply');
+    expect(out[0]).toMatch(/^promote: Unknown option '--aply'\n[^]*usage: npm run promote/);
+  });
+  it('answers --help and -h with the usage (exit 0), before anything is read', async () => {
+    for (const flag of ['--help', '-h']) {
+      out = [];
+      expect(await promote([flag, '--apply'], deps())).toBe(EXIT.ok);
+      expect(out).toEqual([expect.stringMatching(/^usage: npm run promote/)]);
+    }
+    expect(fake.calls).toEqual([]);
   });
   it('the real CLI exits 2 on an unknown flag and on --apply without a token', () => {
     const cli = join(REPO_ROOT, 'bin', 'promote.ts');
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, PGHA_VERIFIED_DIR: records };
     const a = spawnSync(process.execPath, [cli, '--bogus'], { env, encoding: 'utf8' });
     expect(a.status).toBe(2);
-    expect(a.stderr).toContain('unknown flag --bogus');
+    expect(a.stderr).toContain("Unknown option '--bogus'");
     const b = spawnSync(process.execPath, [cli, '--apply'], { env, encoding: 'utf8' });
     expect(b.status).toBe(2);
     expect(b.stderr).toContain('--apply needs RAILWAY_API_TOKEN');

@@ -5,7 +5,7 @@
 // half-done. Secrets and tokens are redacted from every line written, as a last guard.
 import { randomBytes } from 'node:crypto';
 import type { ProxyFlavor } from '../model/proxy-contract.ts';
-import { parseArgs, USAGE, UsageError } from './cli-args.ts';
+import { promoteArgs, USAGE, UsageError } from './cli-args.ts';
 import { formatPlan, formatSummary } from './format.ts';
 import { checkListensOnIpv6 } from './ipv6.ts';
 import { planRollout, rolloutMode, type Plan } from './plan.ts';
@@ -56,8 +56,8 @@ export async function promote(argv: readonly string[], deps: PromoteDeps): Promi
   const err = (s: string) => deps.err(redact(s));
 
   try {
-    const args = parseArgs(argv);
-    if (args.help) {
+    const args = promoteArgs(argv);
+    if (args === 'help') {
       out(USAGE);
       return EXIT.ok;
     }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from '../../fixtures/docker.ts';
-import { LABEL_RUN, type RunId } from '../../fixtures/labels.ts';
+import { LABEL_PID, LABEL_RUN, type RunId } from '../../fixtures/labels.ts';
 import { REPO_ROOT } from '../../model/paths.ts';
 
 // The Node 24 that `npm ci` installs, which the package.json scripts run on (type stripping).
@@ -56,5 +56,20 @@ export async function leftOf(run: RunId): Promise<string[]> {
     ...(await docker.listContainers({ all: true, filters })).map((c) => `container ${c.Names[0]}`),
     ...(await docker.listNetworks({ filters })).map((n) => `network ${n.Name}`),
     ...((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => `volume ${v.Name}`),
+  ];
+}
+
+/**
+ * What is left of everything one process made, whatever run it belongs to: containers,
+ * networks, volumes and images whose pgha.pid label names it (a bench makes runs of its own
+ * besides each cluster's).
+ */
+export async function leftByProcess(pid: number): Promise<string[]> {
+  const filters = { label: [`${LABEL_PID}=${pid}`] };
+  return [
+    ...(await docker.listContainers({ all: true, filters })).map((c) => `container ${c.Names[0]} (run ${c.Labels[LABEL_RUN]})`),
+    ...(await docker.listNetworks({ filters })).map((n) => `network ${n.Name}`),
+    ...((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => `volume ${v.Name}`),
+    ...(await docker.listImages({ filters })).map((i) => `image ${i.RepoTags?.join(',') ?? i.Id}`),
   ];
 }
