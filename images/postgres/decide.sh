@@ -70,15 +70,16 @@ repair_decision() {
 # PostgreSQL refused to start on it) and without the host suffix (a standby's
 # application_name is its cluster_name, the bare node name). A primary's own name in the
 # list never counts: it streams to nobody but its standbys.
+# Reads all of stdin whatever the mode: returning unread killed the writer of a pipe into
+# it with SIGPIPE, and under pipefail the witness's entrypoint with it (exit 141, 1 boot in 2).
 synchronous_names() {
   local host names=()
-  [ "$1" = any1 ] && [ "$2" != true ] || return 0
   while read -r host; do
     [ -n "$host" ] || continue
     [ -z "$3" ] || host="${host%"$3"}"
     names+=("\"$host\"")
   done
-  (( ${#names[@]} )) || return 0
+  [ "$1" = any1 ] && [ "$2" != true ] && (( ${#names[@]} )) || return 0
   local IFS=,
   printf 'ANY 1 (%s)' "${names[*]}"
 }

@@ -249,6 +249,12 @@ describe('synchronous_names: what synchronous_standby_names a node runs with', (
   it('no data nodes: none, not an empty list PostgreSQL would refuse', () => {
     expect(answer('synchronous_names', ['any1', 'false', ''], '')).toBe('');
   });
+  it('reads all of a pipe into it in every mode, so its writer never dies of SIGPIPE (the witness exited 141)', () => {
+    for (const [mode, witness] of [['off', 'false'], ['any1', 'true'], ['any1', 'false']]) {
+      const r = spawnSync('bash', ['-c', 'set -o pipefail; source "$0"; seq 1 200000 | synchronous_names "$1" "$2" "" >/dev/null', join(dir, 'decide.sh'), mode!, witness!], { env: { PATH: process.env.PATH } });
+      expect(r.status, `${mode} witness=${witness}`).toBe(0);
+    }
+  });
   it('an unknown mode is not any1: none (the entrypoint refuses it before this)', () => {
     expect(answer('synchronous_names', ['ANY1', 'false', ''], peers)).toBe('');
   });

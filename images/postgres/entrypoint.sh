@@ -131,7 +131,7 @@ EOF
   # promoted standby requires ANY 1 of the others again; what it must not wait for is in
   # create_roles.
   local names
-  names=$(tr ',' '\n' <<< "$PEERS" | synchronous_names "$SYNCHRONOUS_MODE" "$IS_WITNESS" "$HOST_SUFFIX")
+  names=$(synchronous_names "$SYNCHRONOUS_MODE" "$IS_WITNESS" "$HOST_SUFFIX" <<< "${PEERS//,/$'\n'}")
   [ -z "$names" ] || echo "synchronous_standby_names = '$names'" >> "$PGDATA/pgha.conf"
   # Every network login needs scram-sha-256, over IPv4 and IPv6 (Railway's private
   # network is IPv6). Only the local postgres OS user gets in without a password.
