@@ -126,7 +126,10 @@ async function losePrimary(t: Trial, fault: 'kill' | 'stop' | 'pause', timeoutMs
   const old = await t.primary();
   const now = await roles(t.info());
   const standbys = dataNodes().map((n) => n.name).filter((n) => now[n] === true);
-  await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+  const ev = await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+  // A fault that did not go in (docker pause once failed: "unable to freeze") says so,
+  // rather than as a failover that never came.
+  expect(ev.status, ev.reason).toBe('injected');
   // Read right after the fault: with the primary gone no more WAL arrives, so these are
   // the positions repmgr compares when it elects.
   const lsns = await receivedLsns(t.info(), standbys);
