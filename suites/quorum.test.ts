@@ -386,7 +386,7 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     } else {
       console.info(`[${test}] no promotion; repmgrd's view:\n${evidence.join('\n')}`);
     }
-    const ackedByOld = h.ops.filter((x) => x.kind === 'write' && x.outcome === 'ok' && x.node === primary && x.completedAt > f.injectedAt);
+    const ackedByOld = h.ops.filter((x) => x.kind === 'write' && x.outcome === 'ok' && x.node === primary && x.completedAt > f.injectedAt && x.completedAt <= healedAt);
     measure('writes the primary acknowledged during the cut', ackedByOld.length, 'count', test);
     // Invoked once every rule was in, acknowledged before the heal began: while no standby
     // can get the WAL, none in synchronous mode; asynchronous mode counts them.
