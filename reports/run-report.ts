@@ -50,3 +50,16 @@ export function writeSummary(summary: RunSummary): string {
 }
 
 export const summaryImages = (info: ClusterInfo) => [info.images.postgres, info.images.router];
+
+/**
+ * One line for the end of a cluster run: the acknowledged writes its failover cases lost,
+ * summed over the cases that counted them, and in which replication mode (synchronous mode
+ * must say 0; the suites fail it otherwise). Nothing when no case counted any.
+ */
+export function lostWritesLine(measurements: readonly Measurement[], mode: 'off' | 'any1'): string | undefined {
+  const counted = measurements.filter((m) => m.name === 'acknowledged writes lost' && m.unit === 'count');
+  if (counted.length === 0) return undefined;
+  const lost = counted.reduce((sum, m) => sum + m.value, 0);
+  const where = counted.filter((m) => m.value > 0).map((m) => `${m.subject ?? m.suite}: ${m.value}`);
+  return `acknowledged writes lost: ${lost} in ${counted.length} case(s), ${mode === 'any1' ? 'synchronous (ANY 1)' : 'asynchronous'} replication${where.length ? ` (${where.join('; ')})` : ''}`;
+}

@@ -31,6 +31,15 @@ describe('.github/workflows', () => {
     expect(Object.keys(ci.on)).toContain('pull_request');
     expect(runs(ci)).toContain('npm test');
   });
+  it('ci, and .ci/run, run the synchronous-mode pass after npm test', () => {
+    const r = runs(ci);
+    expect(r.indexOf('npm run test:sync')).toBeGreaterThan(r.indexOf('npm test'));
+    const local = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8').split('\n');
+    const at = (cmd: string) => local.findIndex((l) => l.trim() === cmd);
+    expect(at('npm test')).toBeGreaterThan(0);
+    expect(at('npm run test:sync')).toBeGreaterThan(at('npm test'));
+    expect(scripts['test:sync']).toContain('PGHA_SYNCHRONOUS_MODE=any1');
+  });
   it('nightly runs the long random chaos and the 10-minute no-fault soak on a schedule', () => {
     expect(nightly.on.schedule).toBeTruthy();
     const job = Object.values(nightly.jobs)[0]!;

@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { startCluster } from '../cluster/boot.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
-import { readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
+import { lostWritesLine, readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
 import { runDir } from '../model/paths.ts';
 import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
@@ -57,6 +57,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         unsupported: images.flavor === 'proxysql' ? [] : [{ what: 'ProxySQL live suites', why: images.flavorReason }],
       });
       note(`run summary: ${f}`);
+      const lost = lostWritesLine(readMeasurements(info.runId), info.synchronousMode);
+      if (lost) note(lost);
     }
   };
 }

@@ -81,6 +81,26 @@ function expectNoLostWrites(test: string, h: RunHistory): void {
   expect(noDuplicateWrites(h).status).toBe('pass');
 }
 
+/**
+ * Synchronous mode: the primary after a failover again makes commits wait for ANY 1 of
+ * its standbys. Read from the node itself: its setting, and the standbys it counts in the
+ * quorum (pg_stat_replication's sync_state 'quorum' means a standby's flush can release a
+ * commit); none within the budget fails the wait.
+ */
+async function expectSynchronousAgain(test: string, primary: NodeName): Promise<void> {
+  const creds = repmgrCredentials(info);
+  const [setting] = await queryOnce<{ names: string }>(endpointOf(info, primary), creds, "SELECT current_setting('synchronous_standby_names') AS names");
+  expect(setting?.names, `${primary}'s synchronous_standby_names`).toMatch(/^ANY 1 \(/);
+  const quorum = await eventually(
+    async () => {
+      const rows = await queryOnce<{ application_name: string }>(endpointOf(info, primary), creds, "SELECT application_name FROM pg_stat_replication WHERE sync_state = 'quorum'");
+      return rows.length > 0 ? rows.map((r) => r.application_name) : undefined;
+    },
+    { timeoutMs: FAILOVER_BUDGET_MS, intervalMs: 200, what: `a standby in ${primary}'s synchronous quorum` },
+  );
+  record(info.runId, { suite: SUITE, name: 'standbys in the new primary\'s synchronous quorum', value: quorum.length, unit: 'count', subject: `${test}: ${primary}` });
+}
+
 /** PGHA_FENCE_AFTER_SECS in the image: how long a cut-off or frozen primary may stay writable. */
 const FENCE_DELAY_MS = toMs(CLAIMS.fenceDelaySecs);
 
@@ -106,7 +126,10 @@ async function losePrimary(t: Trial, fault: 'kill' | 'stop' | 'pause', timeoutMs
   const old = await t.primary();
   const now = await roles(t.info());
   const standbys = dataNodes().map((n) => n.name).filter((n) => now[n] === true);
-  await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+  const ev = await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+  // A fault that did not go in (docker pause once failed: "unable to freeze") says so,
+  // rather than as a failover that never came.
+  expect(ev.status, ev.reason).toBe('injected');
   // Read right after the fault: with the primary gone no more WAL arrives, so these are
   // the positions repmgr compares when it elects.
   const lsns = await receivedLsns(t.info(), standbys);
@@ -154,6 +177,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expectNoLostWrites('kill primary', r.history);
     expectSinglePrimary(r.history);
     expect(r.primaryAfter).toBe(outcome.winner);
+    if (info.synchronousMode === 'any1') await expectSynchronousAgain('kill primary', outcome.winner);
   });
 
   it(`fails over within ${CLAIMS.failoverBudgetSecs} s of a clean stop (SIGTERM) of the primary`, async () => {

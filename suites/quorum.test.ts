@@ -351,13 +351,23 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     let primary!: NodeName;
     let faultId = '';
     let cutWall = 0;
+    let cutDone = 0;
+    let healStarted = Infinity;
     const r = await underLoad(info, async (t) => {
       primary = await t.primary();
       cutWall = Date.now();
       const ev = await t.nemesis.inject({ fault: 'partition', target: { nodes: [primary], others: otherDataNodes(primary) }, label: `cut ${primary} (the primary) from the standbys only` });
       expect(ev.status, ev.reason).toBe('injected');
       faultId = ev.id;
+      cutDone = t.clock.now();
       await sleep(NO_FAILOVER_HOLD_MS);
+      // Synchronous mode: no standby gets the primary's WAL, so it acknowledges no write
+      // until the heal (what the mode promises); clients write again only after it, so the
+      // heal is the body's, not the trial's (which waits for writes to flow first).
+      if (!ASYNC) {
+        healStarted = t.clock.now();
+        await t.nemesis.heal(ev);
+      }
     });
     const h = r.history;
     const f = faultIn(h, faultId);
@@ -376,8 +386,17 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     } else {
       console.info(`[${test}] no promotion; repmgrd's view:\n${evidence.join('\n')}`);
     }
-    const ackedByOld = h.ops.filter((x) => x.kind === 'write' && x.outcome === 'ok' && x.node === primary && x.completedAt > f.injectedAt);
+    const ackedByOld = h.ops.filter((x) => x.kind === 'write' && x.outcome === 'ok' && x.node === primary && x.completedAt > f.injectedAt && x.completedAt <= healedAt);
     measure('writes the primary acknowledged during the cut', ackedByOld.length, 'count', test);
+    // Invoked once every rule was in, acknowledged before the heal began: while no standby
+    // can get the WAL, none in synchronous mode; asynchronous mode counts them.
+    const ackedUnreplicated = h.ops.filter((x) => x.kind === 'write' && x.outcome === 'ok' && x.invokedAt >= cutDone && x.completedAt < Math.min(healStarted, healedAt));
+    measure('writes acknowledged while no standby could get them', ackedUnreplicated.length, 'count', test);
+    if (!ASYNC) {
+      expect(ackedUnreplicated.map((x) => `${x.id} (key ${x.key}, ${x.node ?? '?'})`), 'synchronous mode: no write acknowledged while the primary is cut from every standby').toEqual([]);
+      // Else the check above would hold for a cluster that took no write at all.
+      expect(h.ops.some((x) => x.kind === 'write' && x.outcome === 'ok' && x.invokedAt >= healedAt), 'client writes succeed after the heal').toBe(true);
+    }
     expectNoOverlap(test, h);
     expect(promoted, 'no standby promoted while the witness still saw the primary').toBeUndefined();
     // It still sees the witness: no fence.

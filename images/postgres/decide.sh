@@ -60,6 +60,30 @@ repair_decision() {
   else echo follow; fi
 }
 
+# ---- synchronous replication --------------------------------------------------------
+
+# synchronous_names <mode: off|any1> <witness: true|false> <host suffix>: stdin the data
+# nodes' host names, one a line. Prints the synchronous_standby_names value a node's
+# PostgreSQL runs with: empty (asynchronous, and always on the witness, which has no
+# standby: its own commits, the roles and repmgr's copy of the metadata, would wait for
+# ever), or ANY 1 of the data nodes' names, quoted (a bare pg-1 is no identifier:
+# PostgreSQL refused to start on it) and without the host suffix (a standby's
+# application_name is its cluster_name, the bare node name). A primary's own name in the
+# list never counts: it streams to nobody but its standbys.
+# Reads all of stdin whatever the mode: returning unread killed the writer of a pipe into
+# it with SIGPIPE, and under pipefail the witness's entrypoint with it (exit 141, 1 boot in 2).
+synchronous_names() {
+  local host names=()
+  while read -r host; do
+    [ -n "$host" ] || continue
+    [ -z "$3" ] || host="${host%"$3"}"
+    names+=("\"$host\"")
+  done
+  [ "$1" = any1 ] && [ "$2" != true ] && (( ${#names[@]} )) || return 0
+  local IFS=,
+  printf 'ANY 1 (%s)' "${names[*]}"
+}
+
 # ---- fencing ----------------------------------------------------------------------------
 
 # freeze_decision <fenced: true|false> <ms overslept> <freeze bound ms> <standby.signal

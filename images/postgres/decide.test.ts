@@ -227,6 +227,39 @@ describe('promote_guard_decision: the witness asked whether it reaches the prima
   });
 });
 
+describe('synchronous_names: what synchronous_standby_names a node runs with', () => {
+  const peers = lines('pg-1', 'pg-2', 'pg-3', 'pg-4');
+  it('asynchronous mode: none', () => {
+    expect(answer('synchronous_names', ['off', 'false', ''], peers)).toBe('');
+  });
+  it('any1 on a data node: ANY 1 of the data nodes, each name quoted', () => {
+    // Unquoted, pg-1 is no identifier and PostgreSQL refused to start (the mode's first CI run).
+    expect(answer('synchronous_names', ['any1', 'false', ''], peers)).toBe('ANY 1 ("pg-1","pg-2","pg-3","pg-4")');
+  });
+  it('any1 on the witness: none (it has no standby, so its own commits would wait for ever)', () => {
+    expect(answer('synchronous_names', ['any1', 'true', ''], peers)).toBe('');
+  });
+  it('drops the host suffix: a standby reports its bare cluster_name as application_name', () => {
+    const hosts = lines('pg-1.railway.internal', 'pg-2.railway.internal');
+    expect(answer('synchronous_names', ['any1', 'false', '.railway.internal'], hosts)).toBe('ANY 1 ("pg-1","pg-2")');
+  });
+  it('the suffix is taken literally, not as a pattern', () => {
+    expect(answer('synchronous_names', ['any1', 'false', '.x'], lines('pg-1Ax', 'pg-2.x'))).toBe('ANY 1 ("pg-1Ax","pg-2")');
+  });
+  it('no data nodes: none, not an empty list PostgreSQL would refuse', () => {
+    expect(answer('synchronous_names', ['any1', 'false', ''], '')).toBe('');
+  });
+  it('reads all of a pipe into it in every mode, so its writer never dies of SIGPIPE (the witness exited 141)', () => {
+    for (const [mode, witness] of [['off', 'false'], ['any1', 'true'], ['any1', 'false']]) {
+      const r = spawnSync('bash', ['-c', 'set -o pipefail; source "$0"; seq 1 200000 | synchronous_names "$1" "$2" "" >/dev/null', join(dir, 'decide.sh'), mode!, witness!], { env: { PATH: process.env.PATH } });
+      expect(r.status, `${mode} witness=${witness}`).toBe(0);
+    }
+  });
+  it('an unknown mode is not any1: none (the entrypoint refuses it before this)', () => {
+    expect(answer('synchronous_names', ['ANY1', 'false', ''], peers)).toBe('');
+  });
+});
+
 describe('decide.sh is pure', () => {
   it('sourcing it prints nothing and sets no variable', () => {
     expect(sourcingSideEffects(join(dir, 'decide.sh'))).toEqual({ code: 0, out: '' });

@@ -125,14 +125,14 @@ log_line_prefix = '%m [%p] %q%u@%d '
 include_if_exists = '/etc/pgha/node.conf'
 EOF
   # Synchronous mode: a commit returns only once one standby has it, so a failover
-  # loses no acknowledged write (at the cost of latency, and of writes while no standby is up).
-  if [ "$SYNCHRONOUS_MODE" = any1 ]; then
-    local names
-    # Quoted: a bare pg-1 is no identifier, and PostgreSQL refused to start on it (the
-    # first run of this mode in CI).
-    names=$(tr ',' '\n' <<< "$PEERS" | sed "s/${HOST_SUFFIX//./\\.}\$//; s/.*/\"&\"/" | paste -sd, -)
-    echo "synchronous_standby_names = 'ANY 1 ($names)'" >> "$PGDATA/pgha.conf"
-  fi
+  # loses no acknowledged write (at the cost of latency, and of writes while no standby is
+  # up). From the first start on, not once a standby streams: no window in which an
+  # acknowledged write lives on one node only. Standby clone copies this file, so a
+  # promoted standby requires ANY 1 of the others again; what it must not wait for is in
+  # create_roles.
+  local names
+  names=$(synchronous_names "$SYNCHRONOUS_MODE" "$IS_WITNESS" "$HOST_SUFFIX" <<< "${PEERS//,/$'\n'}")
+  [ -z "$names" ] || echo "synchronous_standby_names = '$names'" >> "$PGDATA/pgha.conf"
   # Every network login needs scram-sha-256, over IPv4 and IPv6 (Railway's private
   # network is IPv6). Only the local postgres OS user gets in without a password.
   cat > "$PGDATA/pg_hba.conf" <<EOF
@@ -155,18 +155,29 @@ init_instance() {
 
 # Roles and databases, with passwords passed as psql variables on stdin so they never
 # appear on a command line or in a log.
+# In synchronous mode the first primary has no standby yet: these bootstrap commits, made
+# before any application data exists, commit locally (BOOTSTRAP_PGOPTIONS), or they would
+# wait for a standby that clones from them. repmgr's own commits do so always (the role's
+# setting, replicated with the catalog): its registrations on a first primary (its own,
+# the witness's, made before pg-2 boots), and on a new primary its promotion's record and
+# the followers' records, written before any follower streams from it (each would wait for
+# the others: no failover). What they write is repmgr's metadata, which repmgr rewrites
+# on every promotion and registration; the application's commits (the app role, postgres)
+# still wait for ANY 1 standby.
+BOOTSTRAP_PGOPTIONS='-c synchronous_commit=local'
 create_roles() {
-  as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
+  PGOPTIONS="$BOOTSTRAP_PGOPTIONS" as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
     -v pgpw="$POSTGRES_PASSWORD" -v rpw="$REPMGR_PASSWORD" <<'SQL'
 ALTER ROLE postgres PASSWORD :'pgpw';
 CREATE ROLE repmgr LOGIN SUPERUSER REPLICATION PASSWORD :'rpw';
+ALTER ROLE repmgr SET synchronous_commit = 'local';
 CREATE DATABASE repmgr OWNER repmgr;
 SQL
 }
 
 create_app() {
   [ -n "${APP_PASSWORD-}" ] || return 0
-  as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
+  PGOPTIONS="$BOOTSTRAP_PGOPTIONS" as_pg psql -XAtq -v ON_ERROR_STOP=1 -d postgres \
     -v apw="$APP_PASSWORD" -v au="$APP_USER" -v adb="$APP_DB" <<'SQL'
 CREATE ROLE :"au" LOGIN PASSWORD :'apw';
 CREATE DATABASE :"adb" OWNER :"au";
