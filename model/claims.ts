@@ -8,6 +8,12 @@ export const CLAIMS = {
   failoverBudgetSecs: 30,
   /** A hung primary (docker pause) is noticed more slowly: each check waits connect_timeout. */
   hungPrimaryBudgetSecs: 20,
+  /**
+   * How long the failover suite keeps a hung primary paused: clients must write again within
+   * the hung-primary budget while it is still hung, not because it woke. Three times the
+   * budget, so a recovery that waited for the wake-up could not pass.
+   */
+  hungPrimaryHoldSecs: 60,
   /** A client moves to the other router within this: libpq's connect_timeout (2 s) plus slack. */
   routerKillBudgetSecs: 5,
   /** PGHA_FENCE_AFTER_SECS: how long a cut-off or frozen primary may stay writable. */
