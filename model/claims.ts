@@ -66,6 +66,13 @@ export const CLAIMS = {
   noFailoverHoldSecs: 15,
   /** At most this share of operations (and HTTP requests) fails before the first fault. */
   baselineMaxErrorRate: 0.01,
+  /**
+   * Every client of a run's load (writers, readers, router probes, the trading service's
+   * sessions) has its first session within this of the load starting. The baseline is
+   * measured from that moment: all clients connect at once, and on a starved machine the
+   * first sessions through pgpool took longer than the workload's 1 s connect timeout.
+   */
+  loadReadySecs: 30,
   /** The trading service answers 503 when the database does not answer within this. */
   tradingDeadlineMs: 2000,
   /** The trading service's HTTP load, requests per second in all. */
