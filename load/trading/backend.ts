@@ -78,6 +78,8 @@ export function clusterBackend(source: ClusterSource, opts: ClusterBackendOption
             return await pool.acquire(Math.max(1, until - performance.now()));
           } catch (e) {
             last = (e as Error).message;
+            // A router that refuses at once must not be hammered in a tight loop.
+            await new Promise((r) => setTimeout(r, 250));
           }
         }
         throw new Error(`the trading service's pool did not open its ${max} sessions within ${timeoutMs / 1000} s: ${last}`);
