@@ -77,7 +77,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       workload: { writers: 4, readers: 2, writeRate: 40, readRate: 20 },
       ...(opts.trading !== false ? { trading: opts.trading ?? {} } : {}),
       plannedMs: schedule.durationMs,
-      body: ({ clock, nemesis }) => playSchedule(schedule, clock, nemesis),
+      body: ({ clock, nemesis, readyAt }) => playSchedule(schedule, clock, nemesis, readyAt),
       reform: (info) =>
         phase('chaos: cluster formed again', () => waitFormed(info, toMs(CLAIMS.reformTimeoutSecs))).then(
           (): Verdict => ({ checker: 'cluster-reforms', claim: 'after every heal the cluster forms again (one primary, all standbys streaming, witness and routers agree)', status: 'pass', summary: 'formed', evidence: [] }),
@@ -120,12 +120,16 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
   }
 }
 
-/** The schedule's faults, each injected at its time on the run clock and healed when its hold ends. */
-async function playSchedule(schedule: Schedule, clock: RunClock, nemesis: Nemesis): Promise<void> {
+/**
+ * The schedule's faults, each injected at its time after the load got ready (`start` on
+ * the run clock), so the planned healthy warm-up is all baseline, however long the first
+ * sessions took; each healed when its hold ends.
+ */
+async function playSchedule(schedule: Schedule, clock: RunClock, nemesis: Nemesis, start: number): Promise<void> {
   const heals: Promise<void>[] = [];
   await phase(`chaos: ${schedule.scenario}, seed ${schedule.seed}, ${(schedule.durationMs / 1000).toFixed(0)} s under load`, async () => {
     for (const step of schedule.steps) {
-      await sleep(step.at - clock.now());
+      await sleep(start + step.at - clock.now());
       let ev;
       try {
         ev = await nemesis.inject(resolveStep(step, await roleState(nemesis.info())));
@@ -138,7 +142,7 @@ async function playSchedule(schedule: Schedule, clock: RunClock, nemesis: Nemesi
       const healAt = clock.now() + step.holdMs;
       heals.push(sleep(healAt - clock.now()).then(() => nemesis.heal(ev).catch((e: Error) => note(`heal ${ev.id}: ${e.message}`))));
     }
-    await sleep(schedule.durationMs - clock.now());
+    await sleep(start + schedule.durationMs - clock.now());
     await Promise.all(heals);
   });
 }

@@ -6,6 +6,8 @@ import type { ClusterInfo } from '../cluster/info.ts';
 
 const log = vi.hoisted(() => [] as string[]);
 const failReadBack = vi.hoisted(() => ({ on: false, orders: false, cleanup: [] as string[] }));
+/** What the wait for the load's first sessions comes to. */
+const loadReady = vi.hoisted(() => ({ result: { at: 42 } as { at: number } | { error: string }, names: [] as string[] }));
 
 vi.mock('../cluster/control.ts', () => ({
   refreshEndpoints: async (info: object) => (log.push('refresh'), { ...info, refreshed: true }),
@@ -35,8 +37,13 @@ vi.mock('../load/workload/index.ts', () => ({
   startRoleSampler: () => (log.push('sampler'), { stop: async () => (log.push('sampler.stop'), [{ node: 'pg-1', at: 1, wall: 1001, state: 'writable' }]) }),
   startWorkload: async (_s: unknown, o: object) => (
     log.push(`workload ${JSON.stringify(o, (k, v) => (k === 'clock' ? undefined : v))}`),
-    { keys: { from: 1, to: 2 }, history: () => [], stop: async () => (log.push('workload.stop'), [{ id: 'w0:0' }]) }
+    { keys: { from: 1, to: 2 }, history: () => [], ready: Promise.resolve(30), waiting: () => [], stop: async () => (log.push('workload.stop'), [{ id: 'w0:0' }]) }
   ),
+  allReady: async (loads: { name: string; ready: Promise<number> }[]) => {
+    loadReady.names = loads.map((l) => l.name);
+    log.push('load ready');
+    return loadReady.result;
+  },
   readBack: async () => {
     log.push('readBack');
     if (failReadBack.on) throw new Error('read back: no data node is writable (no primary)');
@@ -50,6 +57,7 @@ vi.mock('../load/trading/index.ts', () => ({
       runTag: 't1',
       url: 'http://x',
       settings: { targetRate: 40 },
+      readyAt: 35,
       stop: async () => (log.push('trading.stop'), { load: {}, startedAt: 0, stoppedAt: 1, requests: [], cutAtStop: 0 }),
     }
   ),
@@ -66,6 +74,7 @@ const cluster = { runId: 'r1', nodes: {} } as unknown as ClusterInfo;
 beforeEach(() => {
   log.length = 0;
   Object.assign(failReadBack, { on: false, orders: false, cleanup: [] });
+  Object.assign(loadReady, { result: { at: 42 }, names: [] });
 });
 
 describe('runUnderLoad', () => {
@@ -74,7 +83,7 @@ describe('runUnderLoad', () => {
       refresh: true,
       ready: async () => void log.push('ready'),
       workload: { writers: 4, writeRate: 40, opTimeoutMs: 5000 },
-      body: async () => void log.push('body'),
+      body: async ({ readyAt }) => void log.push(`body from ${readyAt}`),
     });
     expect(log).toEqual([
       'refresh',
@@ -83,15 +92,18 @@ describe('runUnderLoad', () => {
       'nemesis refreshed',
       'sampler',
       'workload {"writers":4,"writeRate":40,"opTimeoutMs":5000}',
+      'load ready',
       'progress open-ended',
-      'body',
+      'body from 42',
       'progress.stop',
       'workload.stop',
       'sampler.stop',
       'healAll',
       'readBack',
     ]);
-    expect(Object.keys(r.history)).toEqual(['ops', 'samples', 'faults', 'rows', 'endedAt', 'epochWall']);
+    expect(loadReady.names).toEqual(['workload']);
+    expect(Object.keys(r.history)).toEqual(['ops', 'samples', 'faults', 'rows', 'loadReadyAt', 'endedAt', 'epochWall']);
+    expect(r.history.loadReadyAt).toBe(42);
     expect(r.history.epochWall).toBe(1000);
     expect(r.readBack?.from).toBe('pg-2');
     expect(r.trading).toBeUndefined();
@@ -116,6 +128,7 @@ describe('runUnderLoad', () => {
       'workload {"writers":4,"readers":2,"writeRate":40,"readRate":20}',
       'trading',
       'note trading service at http://x, autocannon at 40 req/s',
+      'load ready',
       'progress 60000',
       'body',
       'progress.stop',
@@ -129,11 +142,23 @@ describe('runUnderLoad', () => {
       'readOrders',
       'trading.stop',
     ]);
+    expect(loadReady.names).toEqual(['workload', 'trading service']);
     expect(r.reform).toBe('formed');
     expect(r.trading?.orders?.from).toBe('pg-2');
     expect(r.trading).not.toHaveProperty('ordersError');
     expect(r.history).not.toHaveProperty('rowsError');
     expect(r.history).not.toHaveProperty('cleanupFailures');
+  });
+
+  it('starts the body anyway when the load never got ready, and the history says why (the baseline fails with it)', async () => {
+    loadReady.result = { error: 'not every client had a session within 30 s (still waiting: workload: w3)' };
+    let from = -1;
+    const r = await runUnderLoad(cluster, { refresh: true, workload: {}, body: async ({ readyAt }) => void (from = readyAt) });
+    expect(log).toContain('note load not ready: not every client had a session within 30 s (still waiting: workload: w3)');
+    // The schedule counts from the give-up, on the run clock (the fake one ticks 10 per read).
+    expect(from).toBeGreaterThan(0);
+    expect(r.history).not.toHaveProperty('loadReadyAt');
+    expect(r.history.loadNotReady).toBe('not every client had a session within 30 s (still waiting: workload: w3)');
   });
 
   it('still stops the load and heals when the body throws, and passes the error on', async () => {

@@ -7,11 +7,12 @@
 import type { ClusterInfo } from '../cluster/info.ts';
 import { refreshEndpoints } from '../cluster/control.ts';
 import { note } from '../fixtures/progress.ts';
-import { readBack, startClock, startRoleSampler, startWorkload, type KeyRange, type ReadBack, type RunClock, type Workload, type WorkloadOptions } from '../load/workload/index.ts';
+import { allReady, readBack, startClock, startRoleSampler, startWorkload, type KeyRange, type ReadBack, type RunClock, type Workload, type WorkloadOptions } from '../load/workload/index.ts';
 import { readOrders, startTradingRun, type OrdersReadBack, type TradingHistory, type TradingRun, type TradingRunOptions } from '../load/trading/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import { createNemesis, type Nemesis } from './nemesis/index.ts';
 import { startRunProgress } from './progress-ticker.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
 
 /** The run as soon as the clock and the nemesis exist, before any load. */
 export interface LoadStart {
@@ -23,9 +24,14 @@ export interface LoadStart {
   trading(): TradingRun | undefined;
 }
 
-/** What the body sees: the load running. */
+/** What the body sees: the load running, every client with its session. */
 export interface LoadRun extends LoadStart {
   readonly workload: Workload;
+  /**
+   * Clock time every client of the load had its first session (or the wait for it gave
+   * up: the history says why): a schedule counts its faults from here.
+   */
+  readonly readyAt: number;
 }
 
 export interface UnderLoadOptions<R> {
@@ -92,6 +98,17 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
         note(tradingError);
       }
     }
+    // The baseline starts once every client has a session: the first ones through pgpool
+    // are slow on a busy machine, which says nothing about the healthy cluster.
+    const ready = await allReady(
+      [
+        { name: 'workload', ready: workload.ready, waiting: () => workload.waiting() },
+        ...(trading ? [{ name: 'trading service', ready: Promise.resolve(trading.readyAt), waiting: () => [] }] : []),
+      ],
+      toMs(CLAIMS.loadReadySecs),
+    );
+    if ('error' in ready) note(`load not ready: ${ready.error}`);
+    const readyAt = 'at' in ready ? ready.at : clock.now();
     let ops;
     let http;
     let samples;
@@ -105,7 +122,7 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
       http: () => trading?.progress(),
     });
     try {
-      await o.body({ ...start, workload });
+      await o.body({ ...start, workload, readyAt });
     } finally {
       stopProgress();
       // Also when the body failed: the load stops (writes, HTTP, sampler: the chaos run's
@@ -150,6 +167,7 @@ export async function runUnderLoad<R = never>(cluster: ClusterInfo, o: UnderLoad
         ...(back ? { rows: back.rows } : {}),
         ...(readBackError ? { rowsError: readBackError.message } : {}),
         ...(nemesis.cleanupFailures().length ? { cleanupFailures: nemesis.cleanupFailures() } : {}),
+        ...('at' in ready ? { loadReadyAt: ready.at } : { loadNotReady: ready.error }),
         endedAt,
         epochWall: clock.epochWall,
       },

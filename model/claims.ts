@@ -8,6 +8,12 @@ export const CLAIMS = {
   failoverBudgetSecs: 30,
   /** A hung primary (docker pause) is noticed more slowly: each check waits connect_timeout. */
   hungPrimaryBudgetSecs: 20,
+  /**
+   * How long the failover suite keeps a hung primary paused: clients must write again within
+   * the hung-primary budget while it is still hung, not because it woke. Three times the
+   * budget, so a recovery that waited for the wake-up could not pass.
+   */
+  hungPrimaryHoldSecs: 60,
   /** A client moves to the other router within this: libpq's connect_timeout (2 s) plus slack. */
   routerKillBudgetSecs: 5,
   /** PGHA_FENCE_AFTER_SECS: how long a cut-off or frozen primary may stay writable. */
@@ -60,6 +66,13 @@ export const CLAIMS = {
   noFailoverHoldSecs: 15,
   /** At most this share of operations (and HTTP requests) fails before the first fault. */
   baselineMaxErrorRate: 0.01,
+  /**
+   * Every client of a run's load (writers, readers, router probes, the trading service's
+   * sessions) has its first session within this of the load starting. The baseline is
+   * measured from that moment: all clients connect at once, and on a starved machine the
+   * first sessions through pgpool took longer than the workload's 1 s connect timeout.
+   */
+  loadReadySecs: 30,
   /** The trading service answers 503 when the database does not answer within this. */
   tradingDeadlineMs: 2000,
   /** The trading service's HTTP load, requests per second in all. */

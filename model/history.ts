@@ -107,6 +107,13 @@ export interface RunHistory {
   rowsError?: string;
   /** What the final clean-up (every container running, no rule of ours left) could not do. */
   cleanupFailures?: string[];
+  /**
+   * Monotonic ms when every client of the load had its first session: the healthy baseline
+   * and the phases start here. Absent: 0 (a history recorded with the load ready at once).
+   */
+  loadReadyAt?: number;
+  /** Why the load never got ready (a client without a session): the baseline fails with it. */
+  loadNotReady?: string;
   /** Monotonic ms of the end of the run. */
   endedAt: number;
   /** Wall clock (epoch ms) of monotonic 0: relates server timestamps to run time. */

@@ -21,6 +21,8 @@ const SUITE = 'failover';
 const FAILOVER_BUDGET_MS = toMs(CLAIMS.failoverBudgetSecs);
 /** A hung primary is noticed more slowly (each check waits connect_timeout). */
 const HUNG_BUDGET_MS = toMs(CLAIMS.hungPrimaryBudgetSecs);
+/** How long the hung primary stays paused: well past the budget, so waking it can't be what recovers clients. */
+const HUNG_HOLD_MS = toMs(CLAIMS.hungPrimaryHoldSecs);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -191,23 +193,35 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expectSinglePrimary(r.history);
   });
 
-  it(`fails over within ${CLAIMS.hungPrimaryBudgetSecs} s of a hung primary (docker pause), which steps down when it wakes`, async () => {
+  it(`fails over within ${CLAIMS.hungPrimaryBudgetSecs} s of a primary that stays hung (docker pause) for ${CLAIMS.hungPrimaryHoldSecs} s, which steps down and rejoins when it wakes`, async () => {
     let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    let stillPaused = false;
     const r = await underLoad(info, async (t) => {
       outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS);
-      // The hung node wakes as soon as it has been replaced. With pgpool, sessions that
-      // were waiting on its sockets stay stuck until it wakes or dies (its known limit;
-      // ProxySQL does not hold them), so the client clock includes the wake-up.
       const [ev] = t.nemesis.events();
-      await t.nemesis.heal(ev!);
-    });
+      // Clients through both routers (and each router's own probe) write again while the
+      // old primary is still hung: a real hung node does not wake on cue.
+      await t.writesResumed(HUNG_BUDGET_MS);
+      await sleep(ev!.injectedAt + HUNG_HOLD_MS - t.clock.now());
+      stillPaused = t.nemesis.events()[0]!.healedAt === undefined;
+      // The trial heals it (docker unpause) once the body is done, under load.
+    }, { reformTimeoutMs: 120_000 });
+    expect(stillPaused, 'the old primary stayed paused for the whole hold').toBe(true);
+    // From the history: the heal (docker unpause) came after the body and the drain that follows it.
+    const [pause] = r.history.faults;
+    expect(pause!.healedAt! - pause!.injectedAt, 'paused for, ms').toBeGreaterThanOrEqual(HUNG_HOLD_MS);
     expect(outcome.winner).toBe(outcome.expected);
-    expectClocksWithin(recordClocks('pause primary', r.history, false), HUNG_BUDGET_MS);
+    // Cut at the wake-up: the clocks measure the recovery while the node was hung.
+    expectClocksWithin(recordClocks('pause primary', r.history), HUNG_BUDGET_MS);
     expectNoLostWrites('pause primary', r.history);
     // The paused node wakes still believing it is primary; fencing makes it step down.
     expectOverlapUnderFenceDelay('pause primary', r.history);
     expect(r.primaryAfter).toBe(outcome.winner);
-  });
+    // ... and it is back as a standby streaming from the new primary (the trial waited
+    // for the cluster to form again; this names the node).
+    expect((await roles(info))[outcome.old], `${outcome.old} is a standby again`).toBe(true);
+    expect(await streamingStandbys(info, outcome.winner), `${outcome.old} streams from ${outcome.winner}`).toContain(outcome.old);
+  }, toMs(CLAIMS.hungPrimaryHoldSecs + CLAIMS.reformTimeoutSecs) + 60_000);
 
   it('does not fail over when repmgrd dies on the primary or a standby, and the daemon comes back', async () => {
     let before!: NodeName;

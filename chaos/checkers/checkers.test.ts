@@ -201,7 +201,7 @@ describe('phases', () => {
     // No operation before the first fault: the baseline could not be checked, and that fails.
     expect(healthyBaseline(hist({ ops: [w(1, 6000)], faults: [fault('f1', 5000)] }))).toMatchObject({
       status: 'fail',
-      summary: 'could not check: no client operation completed before the first fault',
+      summary: 'could not check: no client operation completed between the load getting ready (0.0 s) and the first fault',
     });
     const bad = healthyBaseline(hist({ ops: [w(1, 0), w(2, 100, 'fail')], faults: [fault('f1', 5000)] }));
     expect(bad.status).toBe('fail');

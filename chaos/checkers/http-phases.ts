@@ -46,7 +46,7 @@ export function httpStatsOf(phase: string, t: Pick<TradingHistory, 'requests' | 
   };
 }
 
-export function httpPhaseStats(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, contextMs = 15_000): HttpPhaseStats[] {
+export function httpPhaseStats(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt' | 'loadReadyAt'>, contextMs = 15_000): HttpPhaseStats[] {
   return phaseWindows(h, contextMs).map((w) => httpStatsOf(w.phase, t, w.from, w.to));
 }
 

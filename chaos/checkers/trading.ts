@@ -5,7 +5,7 @@ import { isHttpError, type TradingHistory } from '../../load/trading/index.ts';
 import type { RunHistory } from '../../model/history.ts';
 import { httpStatsOf } from './http-phases.ts';
 import { couldNotCheck, verdict } from './verdict.ts';
-import { faultWindows } from './windows.ts';
+import { baselineWindow } from './windows.ts';
 import { CLAIMS } from '../../model/claims.ts';
 import type { Verdict } from '../../model/summary.ts';
 
@@ -13,17 +13,17 @@ import type { Verdict } from '../../model/summary.ts';
 const httpBaselineClaim = (maxErrorRate: number) => `before any fault, at most ${(maxErrorRate * 100).toFixed(0)} % of the trading service's HTTP requests get a 5xx or no answer`;
 const noLostOrdersClaim = 'every order the trading service acknowledged is stored once, and positions add up to the stored orders';
 
-export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt'>, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {
+export function httpBaseline(t: TradingHistory, h: Pick<RunHistory, 'faults' | 'endedAt' | 'loadReadyAt' | 'loadNotReady'>, maxErrorRate = CLAIMS.baselineMaxErrorRate): Verdict {
   const claim = httpBaselineClaim(maxErrorRate);
-  const first = faultWindows(h)[0];
-  const until = first?.from ?? h.endedAt;
-  const when = first ? 'before the first fault' : 'in the run (no fault)';
+  const w = baselineWindow(h);
+  if ('error' in w) return couldNotCheck('http-baseline', claim, w.error);
+  const when = w.faultFree ? 'in the run (no fault)' : 'before the first fault';
   // Only requests answered (or given up) before the first fault: one in flight when it
   // went in may be answered 503 by it (seen in a CI smoke run, sent 0.1 s before the kill).
-  const settled = t.requests.filter((r) => (r.doneAt ?? r.sentAt + t.load.deadlineMs) < until);
-  const s = httpStatsOf('baseline', { ...t, requests: settled }, 0, until);
+  const settled = t.requests.filter((r) => (r.doneAt ?? r.sentAt + t.load.deadlineMs) < w.to);
+  const s = httpStatsOf('baseline', { ...t, requests: settled }, w.from, w.to);
   if (s.sent === 0) return couldNotCheck('http-baseline', claim, `no HTTP request was sent ${when}`);
-  const bad = settled.filter((r) => r.sentAt < until && isHttpError(r));
+  const bad = settled.filter((r) => r.sentAt >= w.from && r.sentAt < w.to && isHttpError(r));
   return verdict(
     'http-baseline',
     claim,
@@ -76,7 +76,7 @@ export function noLostOrders(t: TradingHistory): Verdict {
  * (`t` undefined: the service or its load could not start, `why` says why) neither claim
  * could be checked, and both fail.
  */
-export function checkTrading(t: TradingHistory | undefined, h: Pick<RunHistory, 'faults' | 'endedAt'>, why = 'the trading service left no record'): Verdict[] {
+export function checkTrading(t: TradingHistory | undefined, h: Pick<RunHistory, 'faults' | 'endedAt' | 'loadReadyAt' | 'loadNotReady'>, why = 'the trading service left no record'): Verdict[] {
   if (!t) return [couldNotCheck('http-baseline', httpBaselineClaim(CLAIMS.baselineMaxErrorRate), why), couldNotCheck('no-lost-orders', noLostOrdersClaim, why)];
   return [httpBaseline(t, h), noLostOrders(t)];
 }

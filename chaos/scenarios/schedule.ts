@@ -12,7 +12,7 @@ export type RoleRef =
   | { role: 'node'; name: NodeName };
 
 export interface ScheduledFault {
-  /** ms after the workload starts. */
+  /** ms after the load is ready (every client has its first session). */
   at: number;
   fault: FaultName;
   target: RoleRef;

@@ -56,6 +56,12 @@ iptables_for() {
   case "$1" in *:*) echo ip6tables ;; *) echo iptables ;; esac
 }
 
+# ss_address <address>: the address as ss's filter takes it (an IPv6 one in brackets: ss
+# reads a bare fd00:1::3 as a prefix and refuses it).
+ss_address() {
+  case "$1" in *:*) printf '[%s]\n' "$1" ;; *) printf '%s\n' "$1" ;; esac
+}
+
 # address_restart_decision <moved this round: yes|no> <a restart pending: yes|no>: after a
 # backend's address moved, pgpool is restarted once the addresses have held still for a
 # round (a full-cluster start moves them one node at a time, a second or so apart), so one

@@ -102,6 +102,15 @@ describe('iptables_for: a rule against a hung backend goes in with its address f
   });
 });
 
+describe('ss_address: the backend address as ss -K filters by it', () => {
+  it.each([
+    ['fd3c:9a1e:77::4', '[fd3c:9a1e:77::4]'], // ss refuses a bare IPv6 address ("an inet prefix is expected")
+    ['172.18.0.4', '172.18.0.4'],
+  ])('%s -> %s', (address, filter) => {
+    expect(decide('ss_address', [address]).trim()).toBe(filter);
+  });
+});
+
 describe('address_restart_decision: pgpool restarts once, after the addresses hold still', () => {
   it.each([
     ['yes', 'no', 'wait'], // the first move: more may follow (a full-cluster start)

@@ -3,10 +3,12 @@
 # - A backend that answers nothing (hung: docker pause, SIGSTOP, a link that drops
 #   packets) is cut off from pgpool with a TCP reset rule for pgpool's own user, and
 #   detached: new sessions then fail at once instead of piling up on it until the pool is
-#   used up ("too many clients"). Sessions already waiting on its sockets stay stuck until
-#   it resumes or dies (no packet comes to be reset), and so does pgpool's restart of its
-#   children: a known limit of this flavor, measured by the failover suite. The rule goes
-#   when the node answers again. Runs as root (iptables); probes as root too.
+#   used up ("too many clients"). The rule alone does not free a socket that is already
+#   waiting for the node's answer: a paused node's kernel still acknowledges what was
+#   sent, so no packet goes out to be reset, and the pgpool child (or its replication
+#   check) would wait for as long as the node stays hung. Those sockets are aborted
+#   (ss -K) when the rule goes in. The rule goes when the node answers again. Runs as
+#   root (iptables, ss -K); probes as root too.
 # - Backends' addresses: pgpool resolves them from /etc/hosts, because Docker's DNS failed
 #   under load; a restarted backend may come back on another address (a full-cluster stop
 #   and start shuffled them), so each address DNS gives is written there, every
@@ -45,10 +47,17 @@ rule() { # the iptables rule that resets pgpool's (uid postgres) connections to 
 # changed since, and the old one may belong to another node by now.
 declare -A cut_rule
 cut_off() { # $1 node index, $2 host, $3 port
-  local r; mapfile -t r < <(rule "$2" "$3")
+  local r ip left; mapfile -t r < <(rule "$2" "$3")
   [ ${#r[@]} -gt 0 ] || return 0
   "${r[0]}" -C "${r[@]:1}" 2>/dev/null || "${r[0]}" -I "${r[@]:1}"
   cut_rule[$1]="${r[*]}"
+  # After the rule, so no new connection to the node can open between the two: abort every
+  # established socket to it. A session waiting on one gets an error and ends; its client
+  # connects again and pgpool no longer sends it to the node.
+  ip=$(ss_address "${r[3]}")   # r: tool OUTPUT -d <address> ...
+  ss -HtnK state established dst "$ip" dport = ":$3" > /dev/null 2>&1 || log "ss -K on connections to $ip:$3 failed"
+  left=$(ss -Htn state established dst "$ip" dport = ":$3" 2>/dev/null | wc -l)
+  [ "$left" = 0 ] || log "$left connection(s) to $ip:$3 could not be aborted: sessions on them wait for the node"
 }
 restore() { # $1 node index
   local r

@@ -10,7 +10,7 @@ import { startTradingLoad, type TradingProgress } from './load.ts';
 import type { LoadSettings, TradingHistory } from '../../model/http-history.ts';
 import { createTradingSchema } from './schema.ts';
 import { startTradingService } from './service.ts';
-import { CLAIMS } from '../../model/claims.ts';
+import { CLAIMS, toMs } from '../../model/claims.ts';
 
 export interface TradingRunOptions {
   /** Requests per second in all (default 40: modest, the cluster shares two cores). */
@@ -23,11 +23,16 @@ export interface TradingRunOptions {
   poolSize?: number;
 }
 
+/** The service's pool must be open within this before the HTTP load starts (see claims). */
+const POOL_READY_MS = toMs(CLAIMS.loadReadySecs);
+
 export interface TradingRun {
   /** Prefixes this run's client order ids and accounts. */
   readonly runTag: string;
   readonly url: string;
   readonly settings: LoadSettings;
+  /** Clock time the HTTP load started: the service's sessions were all open by then. */
+  readonly readyAt: number;
   /** What the HTTP load got so far (progress lines). */
   progress(): TradingProgress;
   /** Stops the load, then the service; idempotent, so a finally and a signal may both call it. */
@@ -42,13 +47,21 @@ export async function startTradingRun(info: ClusterInfo, source: ClusterSource, 
     await backend.close();
     throw e;
   });
+  // Every session open before the first request: a session still opening when the load
+  // starts makes the first requests late (503) on a busy machine, before any fault.
+  await backend.warm(POOL_READY_MS).catch(async (e: unknown) => {
+    await service.close();
+    throw e;
+  });
   const runTag = `t${randomBytes(4).toString('hex')}`;
+  const readyAt = clock.now();
   const load = startTradingLoad({ url: service.url, clock, runTag, deadlineMs, ...(opts.rate ? { rate: opts.rate } : {}), ...(opts.connections ? { connections: opts.connections } : {}), ...(opts.lanes ? { lanes: opts.lanes } : {}) });
   let stopping: Promise<Omit<TradingHistory, 'orders'>> | undefined;
   return {
     runTag,
     url: service.url,
     settings: load.settings,
+    readyAt,
     progress: () => load.progress(),
     stop: () =>
       (stopping ??= (async () => {

@@ -11,6 +11,7 @@ import type { Op, OpKind } from '../../model/history.ts';
 import { classifyFailure } from './outcome.ts';
 import { INSERT_WRITE_SQL, WRITES_TABLE } from './schema.ts';
 import { current, routerOrder, type ClusterSource, type NamedEndpoint } from './source.ts';
+import { createReadiness } from './readiness.ts';
 
 export interface WorkloadOptions {
   /** Concurrent writer clients (default 4). */
@@ -45,6 +46,10 @@ export interface Workload {
   readonly keys: KeyRange;
   /** A copy of the history so far: completed operations, in completion order. */
   history(): Op[];
+  /** Resolves with the clock time when every client (writers, readers, probes) had its first session. */
+  readonly ready: Promise<number>;
+  /** The clients that have not had a session yet. */
+  waiting(): string[];
   /** Stops the clients, waits for in-flight operations, returns the full history. */
   stop(): Promise<Op[]>;
 }
@@ -97,8 +102,15 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
     return { client: c.client, via: c.endpoint as NamedEndpoint };
   };
 
+  const processOf = (kind: OpKind, index: number, pin?: NodeName) => (pin ? `p-${pin}` : `${kind === 'write' ? 'w' : 'r'}${index}`);
+  const probes = opts.routerProbeRate === 0 ? [] : routerOrder(current(source), 0).map((r) => r.name);
+  const readiness = createReadiness(
+    [...Array.from({ length: writers }, (_, i) => processOf('write', i)), ...Array.from({ length: readers }, (_, i) => processOf('read', i)), ...probes.map((r) => processOf('write', 0, r))],
+    () => clock.now(),
+  );
+
   const runClient = async (kind: OpKind, index: number, rate: number, pin?: NodeName): Promise<void> => {
-    const process = pin ? `p-${pin}` : `${kind === 'write' ? 'w' : 'r'}${index}`;
+    const process = processOf(kind, index, pin);
     const intervalMs = 1000 / rate;
     let s: Session | undefined;
     let seq = 0;
@@ -113,6 +125,7 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
       let sent = false;
       try {
         s ??= await within(session(kind === 'write' ? index : index + 1, pin), opTimeoutMs);
+        readiness.connected(process);
         sent = true;
         const via: NodeName = s.via.name;
         if (kind === 'write') {
@@ -151,13 +164,15 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
   const running = [
     ...Array.from({ length: writers }, (_, i) => runClient('write', i, (opts.writeRate ?? 40) / writers)),
     ...Array.from({ length: readers }, (_, i) => runClient('read', i, (opts.readRate ?? 40) / readers)),
-    ...(opts.routerProbeRate === 0 ? [] : routerOrder(current(source), 0).map((r, i) => runClient('write', 100 + i, opts.routerProbeRate ?? 5, r.name))),
+    ...probes.map((r, i) => runClient('write', 100 + i, opts.routerProbeRate ?? 5, r)),
   ];
 
   return {
     clock,
     keys,
     history: () => [...ops],
+    ready: readiness.ready,
+    waiting: () => readiness.waiting(),
     stop: async () => {
       stopping = true;
       await Promise.all(running);
