@@ -5,6 +5,7 @@ import { startCluster } from '../cluster/boot.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
 import { readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
+import { readClientRows, writeClientsHtml } from '../reports/clients-table.ts';
 import { runDir } from '../model/paths.ts';
 import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
@@ -54,9 +55,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
         bootSeconds: info.bootSeconds,
         phases: phaseTimings(),
         measurements: readMeasurements(info.runId),
+        clients: readClientRows(info.runId),
         unsupported: images.flavor === 'proxysql' ? [] : [{ what: 'ProxySQL live suites', why: images.flavorReason }],
       });
       note(`run summary: ${f}`);
+      const html = writeClientsHtml(info.runId, images.flavor);
+      if (html) note(`client conformance table: ${html}`);
     }
   };
 }
