@@ -50,10 +50,6 @@ func className(err error) string {
 	if errors.As(err, &pgErr) {
 		return "*pgconn.PgError"
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return "*pgconn.ConnectError"
-	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "context.DeadlineExceeded"
 	}
