@@ -4,7 +4,7 @@
 import { docker, demuxLog } from '../fixtures/docker.ts';
 import { runLabels } from '../fixtures/labels.ts';
 import { APP_DATABASE, APP_USER, PROXY_PORT, routers } from '../model/topology.ts';
-import { CLIENT_INTERVAL_MS, POOL_RECREATE_AFTER_MS, type DriverName } from '../model/clients.ts';
+import { CLIENT_INTERVAL_MS, CLIENT_STATEMENT_TIMEOUT_MS, POOL_RECREATE_AFTER_MS, type DriverName } from '../model/clients.ts';
 import { CLAIMS } from '../model/claims.ts';
 import type { ClusterInfo } from './info.ts';
 
@@ -35,6 +35,7 @@ export async function startDriverClient(info: ClusterInfo, image: string, driver
       CONNECT_TIMEOUT_SECS: String(CLAIMS.clientConnectTimeoutSecs),
       INTERVAL_MS: String(CLIENT_INTERVAL_MS),
       RECREATE_AFTER_MS: String(POOL_RECREATE_AFTER_MS),
+      STATEMENT_TIMEOUT_MS: String(CLIENT_STATEMENT_TIMEOUT_MS),
     }).map(([k, v]) => `${k}=${v}`),
     Labels: runLabels(info.runId, `client-${driver}`),
     HostConfig: { NetworkMode: info.network },

@@ -21,36 +21,38 @@ export interface DriverSpec {
 
 const HOSTS = 'proxysql,proxysql-2';
 const CT = CLAIMS.clientConnectTimeoutSecs;
+/** The clients' statement timeout, seconds: CLIENT_STATEMENT_TIMEOUT_MS below says why. */
+const ST = 5;
 
 export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'psycopg2',
     title: 'Python psycopg2 + ThreadedConnectionPool',
-    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=5432,5432 dbname=app user=app target_session_attrs=any connect_timeout=${CT}")`,
+    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=5432,5432 dbname=app user=app target_session_attrs=any connect_timeout=${CT}"); libpq has no client-side statement timeout: a watchdog thread shuts the socket down after ${ST} s`,
     works: true,
   },
   {
     name: 'psycopg3',
     title: 'Python psycopg 3 + psycopg_pool.ConnectionPool',
-    settings: `ConnectionPool(<same conninfo>, min_size=1, max_size=4, timeout=5, check=ConnectionPool.check_connection)`,
+    settings: `ConnectionPool(<same conninfo>, min_size=1, max_size=4, timeout=5, check=ConnectionPool.check_connection); the same ${ST} s socket watchdog`,
     works: true,
   },
   {
     name: 'jdbc-hikari',
     title: 'Java PgJDBC + HikariCP',
-    settings: `jdbc:postgresql://proxysql:5432,proxysql-2:5432/app?targetServerType=any&connectTimeout=${CT}; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, initializationFailTimeout=-1`,
+    settings: `jdbc:postgresql://proxysql:5432,proxysql-2:5432/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, initializationFailTimeout=-1`,
     works: true,
   },
   {
     name: 'go-pgxpool',
     title: 'Go pgx v4 pgxpool',
-    settings: `postgres://app:…@proxysql:5432,proxysql-2:5432/app?target_session_attrs=any&connect_timeout=${CT}&pool_max_conns=4&pool_min_conns=1`,
+    settings: `postgres://app:…@proxysql:5432,proxysql-2:5432/app?target_session_attrs=any&connect_timeout=${CT}&pool_max_conns=4&pool_min_conns=1; context.WithTimeout(${ST} s) per statement`,
     works: true,
   },
   {
     name: 'node-pg-hostlist',
     title: 'Node node-postgres, one Pool per router, checkout in order',
-    settings: `new Pool({ host, port: 5432, max: 4, connectionTimeoutMillis: ${CT * 1000} }) per router; pool.connect() tried in order; pool.on('error') set`,
+    settings: `new Pool({ host, port: 5432, max: 4, connectionTimeoutMillis: ${CT * 1000}, query_timeout: ${ST * 1000} }) per router; pool.connect() tried in order; pool.on('error') set`,
     works: true,
   },
   {
@@ -72,12 +74,21 @@ export const CLIENT_INTERVAL_MS = 100;
  * own within the budgets is never replaced behind its back.
  */
 export const POOL_RECREATE_AFTER_MS = 10_000;
+/**
+ * Each client gives up on a statement after this long, client side, and drops the
+ * connection (the workload's write timeout in chaos/trial.ts is the same). Without it a
+ * paused primary behind pgpool held every driver's statement past 35 s with no error
+ * (measured: all five drivers, run 20261130-090855-d76fd1); a server-side
+ * statement_timeout can't fire on a server that is frozen.
+ */
+export const CLIENT_STATEMENT_TIMEOUT_MS = ST * 1000;
 
 /** One line a client in the image prints. */
 export type DriverEvent =
   | { ev: 'hello'; driver: string; version: string; pool: string }
   | { ev: 'op'; op: 'write' | 'read'; key: number | null; t0: number; t1: number; ok: boolean; node?: string; cls?: string; sqlstate?: string | null; msg?: string }
   | { ev: 'recreate'; t: number; reason: string }
+  | { ev: 'packages'; list: string }
   | { ev: 'crash'; msg: string };
 
 export type DriverOp = Extract<DriverEvent, { ev: 'op' }>;

@@ -5,6 +5,8 @@
 // client clock, the errors by class and SQLSTATE, whether the pool came back by itself, and
 // the acknowledged writes missing on the new primary. The one documented setting a driver
 // can't use (node-postgres' `host: 'a,b'`) runs too, and must be seen to fail.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appCredentials, connectNode } from '../cluster/clients.ts';
 import { containerStatus, killNode, refreshEndpoints, startNode } from '../cluster/control.ts';
@@ -15,6 +17,7 @@ import { driverStderr, startDriverClient, type DriverClient } from '../cluster/d
 import { docker } from '../fixtures/docker.ts';
 import { buildClientsImage } from '../fixtures/clients-image.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
+import { runDir } from '../model/paths.ts';
 import { DRIVERS, workingDrivers, type ClientFault, type ClientRow, type DriverEvent, type DriverName, type DriverSpec } from '../model/clients.ts';
 import type { NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
@@ -166,7 +169,8 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
             if (status !== 'running') throw new Error(`${d.name} client ${status}: ${await driverStderr(clients.get(d.name)!)}`);
             return undefined;
           }
-          versions.set(d.name, hello.version);
+          const packages = (await eventsOf(d.name)).find((e) => e.ev === 'packages');
+          versions.set(d.name, `${hello.version}${packages ? `; Debian: ${packages.list}` : ''}`);
         }
         return true;
       },
@@ -177,7 +181,13 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
   }, 900_000);
 
   afterAll(async () => {
-    await Promise.all([...clients.values()].map((c) => c.remove().catch(() => {})));
+    // Each driver's own record of every statement goes with the run's report.
+    await Promise.all(
+      [...clients.values()].map(async (c) => {
+        if (c.driver !== 'node-pg-documented' || !documentedRemoved) writeFileSync(join(runDir(info.runId), `client-${c.driver}.jsonl`), await c.output().catch((e: Error) => `${e.message}\n`));
+        await c.remove().catch(() => {});
+      }),
+    );
     // A failed test above must not leave a node killed or paused for the next suite.
     let touched = false;
     for (const n of Object.values(info.nodes)) {
@@ -227,6 +237,7 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
     // The whole list looked up as one name: a DNS failure, not a refusal by a router.
     expect(Object.keys(o.errors).every((k) => /ENOTFOUND|EAI_AGAIN/.test(k)), `errors: ${JSON.stringify(o.errors)}`).toBe(true);
     // It has said what it had to say; its retries would only take CPU from the measurements.
+    writeFileSync(join(runDir(info.runId), `client-${d.name}.jsonl`), await clients.get(d.name)!.output());
     await clients.get(d.name)!.remove();
     documentedRemoved = true;
   });

@@ -36,7 +36,9 @@ public class Client {
       hosts.append(h).append(':').append(System.getenv("PORT"));
     }
     return "jdbc:postgresql://" + hosts + "/" + System.getenv("DBNAME")
-        + "?targetServerType=any&connectTimeout=" + System.getenv("CONNECT_TIMEOUT_SECS");
+        + "?targetServerType=any&connectTimeout=" + System.getenv("CONNECT_TIMEOUT_SECS")
+        // Client side: a statement the server never answers (a paused primary behind the router) fails.
+        + "&socketTimeout=" + (Long.parseLong(System.getenv("STATEMENT_TIMEOUT_MS")) / 1000);
   }
 
   static HikariDataSource open() {
@@ -66,7 +68,8 @@ public class Client {
     long recreateAfter = Long.parseLong(System.getenv("RECREATE_AFTER_MS"));
     String pgjdbc = org.postgresql.Driver.class.getPackage().getImplementationVersion();
     if (pgjdbc == null) pgjdbc = new org.postgresql.Driver().getMajorVersion() + "." + new org.postgresql.Driver().getMinorVersion();
-    String hikari = HikariDataSource.class.getPackage().getImplementationVersion();
+    // Debian's jars carry no Implementation-Version: run-client passes the package's.
+    String hikari = System.getenv("HIKARICP_VERSION");
     emit("{\"ev\":\"hello\",\"driver\":" + q(driver) + ",\"version\":" + q("pgjdbc " + pgjdbc + ", HikariCP " + hikari + " (Java " + System.getProperty("java.version") + ")")
         + ",\"pool\":" + q("HikariCP maximumPoolSize=4 minimumIdle=1 connectionTimeout=5000 initializationFailTimeout=-1; " + url()) + "}");
     HikariDataSource ds = open();

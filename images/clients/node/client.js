@@ -23,6 +23,8 @@ const base = {
   user: env.DBUSER,
   password: env.PGPASSWORD,
   connectionTimeoutMillis: Number(env.CONNECT_TIMEOUT_SECS) * 1000,
+  // Client side: a statement the server never answers (a paused primary behind the router) fails.
+  query_timeout: Number(env.STATEMENT_TIMEOUT_MS),
   max: 4,
 };
 
@@ -73,7 +75,7 @@ async function main() {
     ev: 'hello',
     driver,
     version: `pg ${version} (node ${process.versions.node})`,
-    pool: mode === 'documented' ? `new Pool({ host: '${hosts.join(',')}', max: 4, connectionTimeoutMillis })` : `one Pool per router (${hosts.join(', ')}), checkout in order`,
+    pool: mode === 'documented' ? `new Pool({ host: '${hosts.join(',')}', max: 4, connectionTimeoutMillis, query_timeout })` : `one Pool per router (${hosts.join(', ')}), checkout in order, query_timeout`,
   });
   let pools = openPools();
   let key = 0;

@@ -5,7 +5,9 @@ which is how the suite tells a pool that recovered by itself from one that had t
 replaced."""
 import json
 import os
+import socket
 import sys
+import threading
 import time
 
 WRITE_SQL = "INSERT INTO client_writes (driver, k) VALUES (%s, %s) RETURNING current_setting('cluster_name')"
@@ -21,6 +23,54 @@ def emit(**fields):
     sys.stdout.flush()
 
 
+class Watchdog:
+    """libpq has no client-side statement timeout, and the server-side one can't fire on a
+    server that hangs (a paused primary behind the router): after STATEMENT_TIMEOUT_MS the
+    socket of the connection in use is shut down, which fails the statement and makes the
+    pool drop the connection."""
+
+    def __init__(self, timeout_s):
+        self.timeout_s = timeout_s
+        self.conn = None
+        self.fired = False
+
+    def use(self, conn):
+        self.conn = conn
+
+    def _fire(self):
+        conn = self.conn
+        if conn is None:
+            return
+        self.fired = True
+        try:
+            s = socket.socket(fileno=os.dup(conn.fileno()))
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            finally:
+                s.close()
+        except OSError:
+            pass
+
+    def run(self, fn):
+        self.conn = None
+        self.fired = False
+        timer = threading.Timer(self.timeout_s, self._fire)
+        timer.daemon = True
+        timer.start()
+        try:
+            return fn(self)
+        except Exception as e:
+            if self.fired:
+                raise StatementTimeout("no answer within {} s: socket shut down ({})".format(self.timeout_s, str(e).strip().split("\n")[0]))
+            raise
+        finally:
+            timer.cancel()
+
+
+class StatementTimeout(Exception):
+    pass
+
+
 def settings():
     hosts = os.environ["HOSTS"].split(",")
     port = os.environ["PORT"]
@@ -32,12 +82,14 @@ def settings():
             os.environ["PGPASSWORD"], os.environ["CONNECT_TIMEOUT_SECS"]),
         "interval": int(os.environ["INTERVAL_MS"]) / 1000.0,
         "recreate_after": int(os.environ["RECREATE_AFTER_MS"]),
+        "statement_timeout": int(os.environ["STATEMENT_TIMEOUT_MS"]) / 1000.0,
     }
 
 
 def run(open_pool, close_pool, execute, sqlstate_of):
-    """open_pool() -> pool; execute(pool, sql, params) -> first column of the first row."""
+    """open_pool() -> pool; execute(pool, sql, params, watchdog) -> first column of the first row."""
     s = settings()
+    watchdog = Watchdog(s["statement_timeout"])
     driver = s["driver"]
     pool = None
     key = 0
@@ -58,7 +110,8 @@ def run(open_pool, close_pool, execute, sqlstate_of):
                 key += 1
             t0 = now_ms()
             try:
-                node = execute(pool, WRITE_SQL if op == "write" else READ_SQL, (driver, key) if op == "write" else None)
+                sql, params = (WRITE_SQL, (driver, key)) if op == "write" else (READ_SQL, None)
+                node = watchdog.run(lambda w: execute(pool, sql, params, w))
                 emit(ev="op", op=op, key=key if op == "write" else None, t0=t0, t1=now_ms(), ok=True, node=node)
                 failing_since = None
             except Exception as e:

@@ -10,8 +10,9 @@ def open_pool(dsn):
     return psycopg2.pool.ThreadedConnectionPool(1, 4, dsn)
 
 
-def execute(pool, sql, params):
+def execute(pool, sql, params, watchdog):
     conn = pool.getconn()
+    watchdog.use(conn)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -24,5 +25,5 @@ def execute(pool, sql, params):
 
 loop.emit(ev="hello", driver="psycopg2", version="psycopg2 {} (libpq {})".format(
     psycopg2.__version__.split(" ")[0], psycopg2.extensions.libpq_version()),
-    pool="ThreadedConnectionPool(minconn=1, maxconn=4, dsn)")
+    pool="ThreadedConnectionPool(minconn=1, maxconn=4, dsn); a watchdog shuts the socket after STATEMENT_TIMEOUT_MS")
 loop.run(open_pool, lambda p: p.closeall(), execute, lambda e: getattr(e, "pgcode", None))

@@ -14,8 +14,9 @@ def open_pool(dsn):
                                        kwargs={"autocommit": True}, open=True)
 
 
-def execute(pool, sql, params):
+def execute(pool, sql, params, watchdog):
     with pool.connection() as conn:
+        watchdog.use(conn)
         return conn.execute(sql, params).fetchone()[0]
 
 
@@ -25,5 +26,5 @@ def sqlstate(e):
 
 loop.emit(ev="hello", driver="psycopg3", version="psycopg {} (psycopg_pool {}, libpq {})".format(
     psycopg.__version__, psycopg_pool.__version__, psycopg.pq.version()),
-    pool="ConnectionPool(min_size=1, max_size=4, timeout=5, check=check_connection)")
+    pool="ConnectionPool(min_size=1, max_size=4, timeout=5, check=check_connection); a watchdog shuts the socket after STATEMENT_TIMEOUT_MS")
 loop.run(open_pool, lambda p: p.close(timeout=1), execute, sqlstate)
