@@ -52,7 +52,7 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'node-pg-hostlist',
     title: 'Node node-postgres, one Pool per router, checkout in order',
-    settings: `new Pool({ host, port: 5432, max: 4, connectionTimeoutMillis: ${CT * 1000}, query_timeout: ${ST * 1000} }) per router; pool.connect() tried in order; pool.on('error') set`,
+    settings: `new Pool({ host, port: 5432, max: 4, connectionTimeoutMillis: ${CT * 1000}, query_timeout: ${ST * 1000} }) per router; pool.connect() tried in order; pool.on('error') and client.on('error') on every checked-out client`,
     works: true,
   },
   {

@@ -91,13 +91,22 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       await heal();
     }
     const lost = await missingOnPrimary();
+    // A client whose process died is not "slow": its row says so, with the runtime's last words.
+    const died = new Map<DriverName, string>();
+    for (const d of workingDrivers()) {
+      const c = clients.get(d.name)!;
+      if (!(await docker.getContainer(c.container).inspect()).State.Running) {
+        const lines = (await driverStderr(c)).split('\n');
+        died.set(d.name, (lines.find((l) => /^\s*[\w.]*(Error|Exception)\b.*:/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? 'no stderr').trim());
+      }
+    }
     const rows = workingDrivers().map((d): ClientRow => {
       const o = faultOutcome(events.get(d.name)!, faultAt, until);
       const l = lost.get(d.name)!;
       const lostWrites = l.missing - (lostBefore.get(d.name) ?? 0);
       lostBefore.set(d.name, l.missing);
       const outageSecs = o.outageMs === null ? null : o.outageMs / 1000;
-      const why = outageSecs === null ? `not writing again within ${budgetSecs + OVERRUN_MS / 1000} s` : outageSecs > budgetSecs ? `outage ${outageSecs.toFixed(1)} s over the ${budgetSecs} s budget` : undefined;
+      const why = died.has(d.name) ? `the client process died: ${died.get(d.name)}` : outageSecs === null ? `not writing again within ${budgetSecs + OVERRUN_MS / 1000} s` : outageSecs > budgetSecs ? `outage ${outageSecs.toFixed(1)} s over the ${budgetSecs} s budget` : undefined;
       return {
         driver: d.name,
         title: d.title,

@@ -38,12 +38,22 @@ function openPools() {
   });
 }
 
+const listening = new WeakSet();
+
 /** A client from the first pool whose router answers, in order. */
 async function checkout(pools) {
   let last;
   for (const p of pools) {
     try {
-      return await p.connect();
+      const client = await p.connect();
+      // The pool listens for errors only while a client is idle: a checked-out client whose
+      // connection drops between statements emits 'error' with no listener, which ended this
+      // process when the primary was killed (pgpool dropped the session).
+      if (!listening.has(client)) {
+        client.on('error', () => {});
+        listening.add(client);
+      }
+      return client;
     } catch (e) {
       last = e;
     }
