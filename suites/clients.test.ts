@@ -30,7 +30,7 @@ const ROUTER: NodeName = 'proxysql';
 /** A driver is writing again once this many writes in a row succeeded after the fault. */
 const WRITES_IN_A_ROW = 5;
 /** How long past its budget a fault is watched, so a slow driver is measured, not cut off. */
-const OVERRUN_MS = 15_000;
+const OVERRUN_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
