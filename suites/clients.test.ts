@@ -79,18 +79,20 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
     const faultAt = Date.now();
     let events: Map<DriverName, DriverEvent[]>;
     let until: number;
+    let lost: Awaited<ReturnType<typeof missingOnPrimary>>;
     try {
       await inject();
       // The database's side first (a new primary), so no write that raced the fault counts as recovery.
       await recovered();
       await waitWriting(faultAt, faultAt + toMs(budgetSecs) + OVERRUN_MS);
-    } finally {
       until = Date.now();
       events = await allEvents(workingDrivers());
+      // Counted before the heal: an unpaused old primary is writable until it fences itself.
+      lost = await missingOnPrimary();
+    } finally {
       // Healed whatever happened above: the next fault, and the next suite, need the cluster back.
       await heal();
     }
-    const lost = await missingOnPrimary();
     // A client whose process died is not "slow": its row says so, with the runtime's last words.
     const died = new Map<DriverName, string>();
     for (const d of workingDrivers()) {
