@@ -20,6 +20,14 @@ describe('a driver history around a fault', () => {
     expect(o.recovery).toBe('by itself');
   });
 
+  it('ends the outage only after a failed read too, and never with a write that was in flight at the fault', () => {
+    const r: DriverEvent = { ev: 'op', op: 'read', key: null, t0: 200, t1: 5200, ok: false, cls: 'PoolTimeout' };
+    const o = faultOutcome([w(1, 40, 60, true), r, w(2, 5300, 5310, true)], 50, 10_000);
+    expect(o.outageMs).toBe(5260);
+    expect(o.failedWrites).toBe(0);
+    expect(o.errors).toEqual({ PoolTimeout: 1 });
+  });
+
   it('counts a hung write that ends late as outage, with no error', () => {
     const o = faultOutcome([w(1, 0, 10, true), w(2, 100, 9000, true)], 50, 10_000);
     expect(o.outageMs).toBe(8950);
