@@ -16,6 +16,8 @@ export const CLAIMS = {
   hungPrimaryHoldSecs: 60,
   /** A client moves to the other router within this: libpq's connect_timeout (2 s) plus slack. */
   routerKillBudgetSecs: 5,
+  /** connect_timeout in the connection string the cluster documents for applications (every driver's equivalent). */
+  clientConnectTimeoutSecs: 2,
   /** PGHA_FENCE_AFTER_SECS: how long a cut-off or frozen primary may stay writable. */
   fenceDelaySecs: 2,
   /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */

@@ -30,14 +30,14 @@ describe('decideTestRecord: a record only when every required claim ran in full 
     const d = decideTestRecord(full);
     expect(d.write).toBe(true);
     if (!d.write) return;
-    expect(d.claims.map((c) => c.claim)).toEqual(['formation', 'replication', 'routing', 'security', 'proxy-ha', 'failover', 'quorum', 'rejoin', 'chaos smoke']);
+    expect(d.claims.map((c) => c.claim)).toEqual(['formation', 'replication', 'routing', 'security', 'proxy-ha', 'failover', 'quorum', 'rejoin', 'clients', 'chaos smoke']);
     expect(d.claims[0]).toEqual({ claim: 'formation', project: 'cluster', file: 'suites/formation.test.ts', tests: 2 });
     expect(d.suites).toContain('unit: fixtures/topology.test.ts');
   });
 
-  it('one suite run alone is refused, naming the 8 claims that did not run', () => {
+  it('one suite run alone is refused, naming the 9 claims that did not run', () => {
     const p = problems({ ...full, modules: [mod('cluster', 'suites/formation.test.ts')] });
-    expect(p).toHaveLength(8);
+    expect(p).toHaveLength(9);
     expect(p).toContain('replication: did not run (cluster: suites/replication.test.ts)');
     expect(p).toContain('chaos smoke: did not run (chaos: suites/chaos-smoke.chaos.ts)');
     expect(p.join('\n')).not.toContain('formation');

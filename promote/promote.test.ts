@@ -358,7 +358,7 @@ describe('promote: dry run and secrets', () => {
     expect(await promote([], deps())).toBe(EXIT.ok);
     expect(mutations()).toEqual([]);
     expect(pushes).toEqual([]);
-    expect(out.join('\n')).toMatch(/claims proven \(9\): formation \(2 tests\), replication[\s\S]*chaos smoke \(2 tests\)[\s\S]*plan: first-deploy[\s\S]*dry run: nothing changed/);
+    expect(out.join('\n')).toMatch(/claims proven \(10\): formation \(2 tests\), replication[\s\S]*chaos smoke \(2 tests\)[\s\S]*plan: first-deploy[\s\S]*dry run: nothing changed/);
   });
   it('works with a project token too (Project-Access-Token)', async () => {
     verify(d('a'));

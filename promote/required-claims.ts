@@ -21,6 +21,7 @@ export const REQUIRED_CLAIMS: readonly RequiredClaim[] = [
   { claim: 'failover', project: 'cluster', file: 'suites/failover.test.ts' },
   { claim: 'quorum', project: 'cluster', file: 'suites/quorum.test.ts' },
   { claim: 'rejoin', project: 'cluster', file: 'suites/rejoin.test.ts' },
+  { claim: 'clients', project: 'cluster', file: 'suites/clients.test.ts' },
   { claim: 'chaos smoke', project: 'chaos', file: 'suites/chaos-smoke.chaos.ts' },
 ];
 

@@ -63,7 +63,7 @@ describe('verifyCandidate', () => {
   it('prints the claims, flavor and replication mode a record vouches for', () => {
     const text = formatVouch(rec([pg, pgpool], 'pgpool'));
     expect(text).toContain('router flavor pgpool, replication mode off');
-    expect(text).toContain('claims proven (9): formation (1 test), replication (1 test)');
+    expect(text).toContain('claims proven (10): formation (1 test), replication (1 test)');
     expect(text).toContain('chaos smoke (1 test)');
   });
   it('finds the verified flavor of a postgres digest', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { REPORTS_OUT, runDir } from '../model/paths.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import type { PhaseTiming } from '../fixtures/progress.ts';
+import type { ClientRow } from '../model/clients.ts';
 
 /** A number the run measured, with its unit: times are data. */
 export interface Measurement {
@@ -39,6 +40,8 @@ export interface RunSummary {
   bootSeconds: number;
   phases: readonly PhaseTiming[];
   measurements: Measurement[];
+  /** Client conformance, driver x fault (suites/clients.test.ts); empty when that suite did not run. */
+  clients?: ClientRow[];
   unsupported: { what: string; why: string }[];
 }
 

@@ -5,6 +5,7 @@ import { startCluster } from '../cluster/boot.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { phaseTimings, note } from '../fixtures/progress.ts';
 import { lostWritesLine, readMeasurements, record, summaryImages, writeSummary } from '../reports/run-report.ts';
+import { readClientRows, writeClientsHtml } from '../reports/clients-table.ts';
 import { runDir } from '../model/paths.ts';
 import { proxyChoice } from '../fixtures/proxy-choice.ts';
 import { RUN_IMAGES_ENV, writeRunImages } from '../promote/verified-record.ts';
@@ -54,11 +55,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
         bootSeconds: info.bootSeconds,
         phases: phaseTimings(),
         measurements: readMeasurements(info.runId),
+        clients: readClientRows(info.runId),
         unsupported: images.flavor === 'proxysql' ? [] : [{ what: 'ProxySQL live suites', why: images.flavorReason }],
       });
       note(`run summary: ${f}`);
       const lost = lostWritesLine(readMeasurements(info.runId), info.synchronousMode);
       if (lost) note(lost);
+      const html = writeClientsHtml(info.runId, images.flavor);
+      if (html) note(`client conformance table: ${html}`);
     }
   };
 }

@@ -4,7 +4,7 @@
 // change from run to run.
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-export const SUITE_ORDER = ['formation', 'replication', 'routing', 'security', 'proxy-ha', 'failover', 'quorum', 'rejoin'];
+export const SUITE_ORDER = ['formation', 'replication', 'routing', 'security', 'proxy-ha', 'failover', 'quorum', 'rejoin', 'clients'];
 
 const rank = (file: string): number => {
   const name = file.split('/').pop()!.replace(/\.test\.ts$/, '');

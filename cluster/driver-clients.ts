@@ -1,0 +1,56 @@
+// Runs the clients image's drivers on the cluster's network, one container each, the way
+// an application would sit next to the routers: by their network names, never host ports.
+// Each prints JSON lines; the container's log is the record, read whenever asked.
+import { docker, demuxLog } from '../fixtures/docker.ts';
+import { runLabels } from '../fixtures/labels.ts';
+import { APP_DATABASE, APP_USER, privateHost, PROXY_PORT, routers } from '../model/topology.ts';
+import { CLIENT_INTERVAL_MS, CLIENT_STATEMENT_TIMEOUT_MS, POOL_RECREATE_AFTER_MS, type DriverName } from '../model/clients.ts';
+import { CLAIMS } from '../model/claims.ts';
+import type { ClusterInfo } from './info.ts';
+
+export interface DriverClient {
+  driver: DriverName;
+  container: string;
+  /** Everything the client printed on stdout so far. */
+  output(): Promise<string>;
+  /** Removes the container (its log goes with it: read it first). */
+  remove(): Promise<void>;
+}
+
+/** The routers' private names (`<service>.railway.internal`), in the order the documentation lists them. */
+export const routerHosts = (): string[] => routers().map((r) => privateHost(r.name));
+
+export async function startDriverClient(info: ClusterInfo, image: string, driver: DriverName): Promise<DriverClient> {
+  const name = `pgha-${info.runId}-client-${driver}`;
+  const c = await docker.createContainer({
+    name,
+    Image: image,
+    Env: Object.entries({
+      DRIVER: driver,
+      HOSTS: routerHosts().join(','),
+      PORT: String(PROXY_PORT),
+      DBNAME: APP_DATABASE,
+      DBUSER: APP_USER,
+      PGPASSWORD: info.secrets.app,
+      CONNECT_TIMEOUT_SECS: String(CLAIMS.clientConnectTimeoutSecs),
+      INTERVAL_MS: String(CLIENT_INTERVAL_MS),
+      RECREATE_AFTER_MS: String(POOL_RECREATE_AFTER_MS),
+      STATEMENT_TIMEOUT_MS: String(CLIENT_STATEMENT_TIMEOUT_MS),
+    }).map(([k, v]) => `${k}=${v}`),
+    Labels: runLabels(info.runId, `client-${driver}`),
+    HostConfig: { NetworkMode: info.network },
+  });
+  await c.start();
+  return {
+    driver,
+    container: name,
+    output: async () => demuxLog((await c.logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer),
+    remove: () => c.remove({ force: true }).then(() => {}),
+  };
+}
+
+/** What the client wrote on stderr (a runtime's complaint when it died), for failure messages. */
+export async function driverStderr(client: DriverClient): Promise<string> {
+  const c = docker.getContainer(client.container);
+  return demuxLog((await c.logs({ stdout: false, stderr: true, follow: false, tail: 20 })) as unknown as Buffer);
+}

@@ -1,0 +1,133 @@
+// pgx v4's pgxpool with the multi-host URL (pgconn takes libpq's host list,
+// target_session_attrs and connect_timeout): one write and one read per round, each
+// printed as a JSON line; the pool is re-created only after RECREATE_AFTER_MS of failures.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgconn"
+	"github.com/jackc/pgx/v4/pgxpool"
+)
+
+const writeSQL = "INSERT INTO client_writes (driver, k) VALUES ($1, $2) RETURNING current_setting('cluster_name')"
+const readSQL = "SELECT current_setting('cluster_name')"
+
+func emit(m map[string]interface{}) {
+	b, _ := json.Marshal(m)
+	os.Stdout.Write(append(b, '\n'))
+}
+
+func nowMs() int64 { return time.Now().UnixMilli() }
+
+func connString() string {
+	var hosts []string
+	for _, h := range strings.Split(os.Getenv("HOSTS"), ",") {
+		hosts = append(hosts, h+":"+os.Getenv("PORT"))
+	}
+	return fmt.Sprintf("postgres://%s:%s@%s/%s?target_session_attrs=any&connect_timeout=%s&pool_max_conns=4&pool_min_conns=1",
+		url.QueryEscape(os.Getenv("DBUSER")), url.QueryEscape(os.Getenv("PGPASSWORD")), strings.Join(hosts, ","), os.Getenv("DBNAME"), os.Getenv("CONNECT_TIMEOUT_SECS"))
+}
+
+func firstLine(err error) string {
+	s := strings.SplitN(err.Error(), "\n", 2)[0]
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+func className(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return "*pgconn.PgError"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "context.DeadlineExceeded"
+	}
+	return fmt.Sprintf("%T", err)
+}
+
+func sqlstate(err error) interface{} {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return nil
+}
+
+func main() {
+	driver := os.Getenv("DRIVER")
+	interval, _ := strconv.Atoi(os.Getenv("INTERVAL_MS"))
+	recreateAfter, _ := strconv.ParseInt(os.Getenv("RECREATE_AFTER_MS"), 10, 64)
+	timeoutMs, _ := strconv.Atoi(os.Getenv("STATEMENT_TIMEOUT_MS"))
+	statementTimeout := time.Duration(timeoutMs) * time.Millisecond
+	redacted := strings.Replace(connString(), url.QueryEscape(os.Getenv("PGPASSWORD")), "***", 1)
+	emit(map[string]interface{}{"ev": "hello", "driver": driver, "version": "pgx " + os.Getenv("PGX_VERSION") + " (Debian golang-github-jackc-pgx-v4-dev)", "pool": "pgxpool.Connect; context timeout per statement " + statementTimeout.String() + "; " + redacted})
+	open := func() (*pgxpool.Pool, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return pgxpool.Connect(ctx, connString())
+	}
+	pool, err := open()
+	var key int64
+	var failingSince int64
+	for {
+		if pool == nil {
+			t := nowMs()
+			if pool, err = open(); err != nil {
+				pool = nil
+				emit(map[string]interface{}{"ev": "op", "op": "write", "key": nil, "t0": t, "t1": nowMs(), "ok": false, "cls": className(err), "sqlstate": sqlstate(err), "msg": firstLine(err)})
+				if failingSince == 0 {
+					failingSince = t
+				}
+				time.Sleep(time.Duration(interval) * time.Millisecond)
+				continue
+			}
+		}
+		for _, op := range []string{"write", "read"} {
+			var k interface{}
+			if op == "write" {
+				key++
+				k = key
+			}
+			t0 := nowMs()
+			// A statement the server never answers (a paused primary behind the router) fails.
+			ctx, cancel := context.WithTimeout(context.Background(), statementTimeout)
+			var node string
+			var err error
+			if op == "write" {
+				err = pool.QueryRow(ctx, writeSQL, driver, key).Scan(&node)
+			} else {
+				err = pool.QueryRow(ctx, readSQL).Scan(&node)
+			}
+			cancel()
+			t1 := nowMs()
+			if err == nil {
+				emit(map[string]interface{}{"ev": "op", "op": op, "key": k, "t0": t0, "t1": t1, "ok": true, "node": node})
+				failingSince = 0
+				continue
+			}
+			emit(map[string]interface{}{"ev": "op", "op": op, "key": k, "t0": t0, "t1": t1, "ok": false, "cls": className(err), "sqlstate": sqlstate(err), "msg": firstLine(err)})
+			if failingSince == 0 {
+				failingSince = t0
+			}
+			if t1-failingSince >= recreateAfter {
+				emit(map[string]interface{}{"ev": "recreate", "t": t1, "reason": fmt.Sprintf("no success for %d ms", t1-failingSince)})
+				pool.Close()
+				pool = nil
+				failingSince = 0
+				break
+			}
+		}
+		time.Sleep(time.Duration(interval) * time.Millisecond)
+	}
+}

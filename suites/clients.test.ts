@@ -1,0 +1,294 @@
+// Client conformance: each driver the cluster's documentation shows, configured as shown
+// (pool included), writes and reads through the routers from the cluster network while a
+// router is killed, the primary is killed, and the primary is paused, one fault after the
+// other on the shared cluster, all drivers at once. Per driver and fault: the outage on the
+// client clock, the errors by class and SQLSTATE, whether the pool came back by itself, and
+// the acknowledged writes missing on the new primary. The one documented setting a driver
+// can't use (node-postgres' `host: 'a,b'`) runs too, and must be seen to fail.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { appCredentials, connectNode } from '../cluster/clients.ts';
+import { containerStatus, killNode, refreshEndpoints, startNode } from '../cluster/control.ts';
+import { waitFormed } from '../cluster/boot.ts';
+import { writablePrimary } from '../cluster/observe.ts';
+import { eventually } from '../cluster/wait.ts';
+import { driverStderr, startDriverClient, type DriverClient } from '../cluster/driver-clients.ts';
+import { docker } from '../fixtures/docker.ts';
+import { buildClientsImage } from '../fixtures/clients-image.ts';
+import { CLAIMS, toMs } from '../model/claims.ts';
+import { runDir } from '../model/paths.ts';
+import { DRIVERS, workingDrivers, type ClientFault, type ClientRow, type DriverEvent, type DriverName, type DriverSpec } from '../model/clients.ts';
+import type { NodeName } from '../model/topology.ts';
+import { record } from '../reports/run-report.ts';
+import { appendClientRows } from '../reports/clients-table.ts';
+import { acknowledgedKeys, faultOutcome, mustDo, opsOf, parseDriverLog, writingAgain } from './support/client-outage.ts';
+
+const info = inject('cluster');
+const SUITE = 'clients';
+const ROUTER: NodeName = 'proxysql';
+/** A driver is writing again once this many writes in a row succeeded after the fault. */
+const WRITES_IN_A_ROW = 5;
+/** How long past its budget a fault is watched, so a slow driver is measured, not cut off. */
+const OVERRUN_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe(`client drivers through both routers (${info.flavor})`, () => {
+  const clients = new Map<DriverName, DriverClient>();
+  const versions = new Map<DriverName, string>();
+  /** Acknowledged writes already found missing, per driver: each fault reports only its own. */
+  const lostBefore = new Map<DriverName, number>();
+  let documentedRemoved = false;
+
+  const eventsOf = async (d: DriverName): Promise<DriverEvent[]> => parseDriverLog(await clients.get(d)!.output()).events;
+
+  const allEvents = async (drivers: readonly DriverSpec[]) => new Map(await Promise.all(drivers.map(async (d) => [d.name, await eventsOf(d.name)] as const)));
+
+  /** Every working driver writes again after `since`; returns when all do, or at the deadline. */
+  async function waitWriting(since: number, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      const events = await allEvents(workingDrivers());
+      if ([...events.values()].every((e) => writingAgain(e, since, WRITES_IN_A_ROW))) return;
+      await sleep(500);
+    }
+  }
+
+  /** Acknowledged writes of each driver that the current primary does not have. */
+  async function missingOnPrimary(): Promise<Map<DriverName, { missing: number; acked: number }>> {
+    const live = await refreshEndpoints(info);
+    const primary = await writablePrimary(live);
+    if (!primary) throw new Error('no single writable primary to count the writes on');
+    const client = await connectNode(live, primary, appCredentials(info));
+    try {
+      const out = new Map<DriverName, { missing: number; acked: number }>();
+      for (const d of workingDrivers()) {
+        const acked = acknowledgedKeys(await eventsOf(d.name));
+        const rows = await client.query<{ k: string }>('SELECT k FROM client_writes WHERE driver = $1', [d.name]);
+        const present = new Set(rows.rows.map((r) => Number(r.k)));
+        out.set(d.name, { missing: acked.filter((k) => !present.has(k)).length, acked: acked.length });
+      }
+      return out;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  /** Runs one fault with every driver writing, measures each, heals, and waits until all write again. */
+  async function underFault(fault: ClientFault, budgetSecs: number, inject: () => Promise<void>, recovered: () => Promise<void>, heal: () => Promise<void>): Promise<ClientRow[]> {
+    const faultAt = Date.now();
+    let events: Map<DriverName, DriverEvent[]>;
+    let until: number;
+    let lost: Awaited<ReturnType<typeof missingOnPrimary>>;
+    try {
+      await inject();
+      // The database's side first (a new primary), so no write that raced the fault counts as recovery.
+      await recovered();
+      await waitWriting(faultAt, faultAt + toMs(budgetSecs) + OVERRUN_MS);
+      until = Date.now();
+      events = await allEvents(workingDrivers());
+      // Counted before the heal: an unpaused old primary is writable until it fences itself.
+      lost = await missingOnPrimary();
+    } finally {
+      // Healed whatever happened above: the next fault, and the next suite, need the cluster back.
+      await heal();
+    }
+    // A client whose process died is not "slow": its row says so, with the runtime's last words.
+    const died = new Map<DriverName, string>();
+    for (const d of workingDrivers()) {
+      const c = clients.get(d.name)!;
+      if (!(await docker.getContainer(c.container).inspect()).State.Running) {
+        const lines = (await driverStderr(c)).split('\n');
+        died.set(d.name, (lines.find((l) => /^\s*[\w.]*(Error|Exception)\b.*:/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? 'no stderr').trim());
+      }
+    }
+    const rows = workingDrivers().map((d): ClientRow => {
+      const o = faultOutcome(events.get(d.name)!, faultAt, until);
+      const l = lost.get(d.name)!;
+      const lostWrites = l.missing - (lostBefore.get(d.name) ?? 0);
+      lostBefore.set(d.name, l.missing);
+      const outageSecs = o.outageMs === null ? null : o.outageMs / 1000;
+      const why = died.has(d.name) ? `the client process died: ${died.get(d.name)}` : outageSecs === null ? `not writing again within ${budgetSecs + OVERRUN_MS / 1000} s` : outageSecs > budgetSecs ? `outage ${outageSecs.toFixed(1)} s over the ${budgetSecs} s budget` : undefined;
+      return {
+        driver: d.name,
+        title: d.title,
+        version: versions.get(d.name)!,
+        settings: d.settings,
+        fault,
+        budgetSecs,
+        outageSecs,
+        failedWrites: o.failedWrites,
+        errors: o.errors,
+        recovery: o.recovery,
+        lostWrites,
+        ackedWrites: l.acked,
+        mustDo: mustDo(o),
+        passed: why === undefined,
+        ...(why ? { why } : {}),
+      };
+    });
+    for (const r of rows) {
+      record(info.runId, { suite: SUITE, name: `${r.fault}: outage (client clock)`, value: r.outageSecs ?? Number.NaN, unit: 's', subject: r.driver });
+      record(info.runId, { suite: SUITE, name: `${r.fault}: failed writes`, value: r.failedWrites, unit: 'count', subject: r.driver });
+      record(info.runId, { suite: SUITE, name: `${r.fault}: acknowledged writes lost`, value: r.lostWrites, unit: 'count', subject: r.driver });
+    }
+    appendClientRows(info.runId, rows);
+    console.log(`[clients] ${fault}: ${rows.map((r) => `${r.driver} ${r.outageSecs === null ? 'not back' : `${r.outageSecs.toFixed(1)} s`} (${r.failedWrites} failed, ${r.recovery}, ${r.lostWrites} lost)`).join('; ')}`);
+    await waitFormed(await refreshEndpoints(info), toMs(CLAIMS.reformTimeoutSecs));
+    // The next fault starts from every driver writing, whatever the heal did to their sessions.
+    const healedAt = Date.now();
+    await waitWriting(healedAt, healedAt + toMs(CLAIMS.failoverBudgetSecs));
+    return rows;
+  }
+
+  function expectRows(rows: readonly ClientRow[]): void {
+    expect(rows.map((r) => r.driver).sort()).toEqual(workingDrivers().map((d) => d.name).sort());
+    for (const r of rows) {
+      expect(r.outageSecs, `${r.driver} (${r.version}): ${r.fault}: first good write after the last failed one`).not.toBeNull();
+      expect(r.outageSecs!, `${r.driver} (${r.version}): ${r.fault}: outage (s)`).toBeLessThanOrEqual(r.budgetSecs!);
+      if (info.synchronousMode !== 'off') expect(r.lostWrites, `${r.driver}: synchronous mode loses no acknowledged write`).toBe(0);
+    }
+  }
+
+  const newPrimaryOtherThan = (old: NodeName, budgetMs: number) => () =>
+    eventually(
+      async () => {
+        const p = await writablePrimary(info);
+        return p && p !== old ? p : undefined;
+      },
+      { timeoutMs: budgetMs, intervalMs: 100, what: `a primary other than ${old}` },
+    ).then(() => {});
+
+  beforeAll(async () => {
+    const image = await buildClientsImage();
+    const primary = await writablePrimary(info);
+    if (!primary) throw new Error('no single writable primary to create the clients table on');
+    const c = await connectNode(info, primary, appCredentials(info));
+    try {
+      await c.query('CREATE TABLE IF NOT EXISTS client_writes (driver text NOT NULL, k bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (driver, k))');
+    } finally {
+      await c.end();
+    }
+    for (const d of DRIVERS) clients.set(d.name, await startDriverClient(info, image.ref, d.name));
+    // Each names its version first; a client that never does died (its stderr says why).
+    await eventually(
+      async () => {
+        for (const d of DRIVERS) {
+          const hello = (await eventsOf(d.name)).find((e) => e.ev === 'hello');
+          if (!hello) {
+            const status = (await docker.getContainer(clients.get(d.name)!.container).inspect()).State.Status;
+            if (status !== 'running') throw new Error(`${d.name} client ${status}: ${await driverStderr(clients.get(d.name)!)}`);
+            return undefined;
+          }
+          const packages = (await eventsOf(d.name)).find((e) => e.ev === 'packages');
+          versions.set(d.name, `${hello.version}${packages ? `; Debian: ${packages.list}` : ''}`);
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'every client naming its driver version' },
+    );
+    const started = Date.now();
+    await waitWriting(0, started + 60_000);
+  }, 900_000);
+
+  afterAll(async () => {
+    // Each driver's own record of every statement goes with the run's report.
+    await Promise.all(
+      [...clients.values()].map(async (c) => {
+        if (c.driver !== 'node-pg-documented' || !documentedRemoved) writeFileSync(join(runDir(info.runId), `client-${c.driver}.jsonl`), await c.output().catch((e: Error) => `${e.message}\n`));
+        await c.remove().catch(() => {});
+      }),
+    );
+    // A failed test above must not leave a node killed or paused for the next suite.
+    let touched = false;
+    for (const n of Object.values(info.nodes)) {
+      const c = docker.getContainer(n.container);
+      const s = (await c.inspect()).State;
+      if (s.Paused) await c.unpause();
+      else if (!s.Running) await c.start();
+      else continue;
+      touched = true;
+    }
+    if (touched) await waitFormed(await refreshEndpoints(info), toMs(CLAIMS.reformTimeoutSecs));
+  });
+
+  it('runs every working driver writing through the routers before any fault', async () => {
+    for (const d of workingDrivers()) {
+      const events = await eventsOf(d.name);
+      expect(writingAgain(events, 0, WRITES_IN_A_ROW), `${d.name} (${versions.get(d.name)}): ${WRITES_IN_A_ROW} writes in a row`).toBe(true);
+      expect(events.some((e) => e.ev === 'crash'), `${d.name} crashed`).toBe(false);
+    }
+  });
+
+  it("reports node-postgres' documented Pool with host: 'proxysql,proxysql-2' as never connecting, and names the host-list pool that works", async () => {
+    const d = DRIVERS.find((x) => !x.works)!;
+    const events = await eventsOf(d.name);
+    const ops = opsOf(events);
+    const o = faultOutcome(events, 0, Date.now());
+    const row: ClientRow = {
+      driver: d.name,
+      title: d.title,
+      version: versions.get(d.name)!,
+      settings: `${d.settings}; works instead: ${DRIVERS.find((x) => x.name === d.alternative)!.settings}`,
+      fault: 'as documented',
+      budgetSecs: null,
+      outageSecs: null,
+      failedWrites: o.failedWrites,
+      errors: o.errors,
+      recovery: 'never connected',
+      lostWrites: 0,
+      ackedWrites: ops.filter((x) => x.ok && x.op === 'write').length,
+      mustDo: `use ${d.alternative} (one Pool per router, checkout in order), or pgha's connectFirst()`,
+      passed: ops.length > 0 && ops.every((x) => !x.ok),
+    };
+    appendClientRows(info.runId, [row]);
+    record(info.runId, { suite: SUITE, name: 'as documented: attempts, all failed', value: ops.length, unit: 'count', subject: d.name });
+    expect(ops.length, 'attempts made').toBeGreaterThan(0);
+    expect(ops.filter((x) => x.ok), 'a write or read that succeeded with the host list as one name').toEqual([]);
+    // The whole list looked up as one name: a DNS failure, not a refusal by a router.
+    expect(Object.keys(o.errors).every((k) => /ENOTFOUND|EAI_AGAIN/.test(k)), `errors: ${JSON.stringify(o.errors)}`).toBe(true);
+    // It has said what it had to say; its retries would only take CPU from the measurements.
+    writeFileSync(join(runDir(info.runId), `client-${d.name}.jsonl`), await clients.get(d.name)!.output());
+    await clients.get(d.name)!.remove();
+    documentedRemoved = true;
+  });
+
+  it(`keeps every driver writing within ${CLAIMS.routerKillBudgetSecs} s of ${ROUTER} being killed (routerKillBudgetSecs), and again after it is started`, async () => {
+    expect(documentedRemoved).toBe(true);
+    const rows = await underFault(
+      'router kill',
+      CLAIMS.routerKillBudgetSecs,
+      () => killNode(info, ROUTER),
+      async () => {
+        expect(await containerStatus(info, ROUTER)).not.toBe('running');
+      },
+      () => startNode(info, ROUTER),
+    );
+    expectRows(rows);
+  });
+
+  it(`has every driver writing again within ${CLAIMS.failoverBudgetSecs} s of the primary being killed (failoverBudgetSecs), acknowledged writes counted on the new primary`, async () => {
+    const old = (await writablePrimary(info))!;
+    const rows = await underFault(
+      'primary kill',
+      CLAIMS.failoverBudgetSecs,
+      () => killNode(info, old),
+      newPrimaryOtherThan(old, toMs(CLAIMS.failoverBudgetSecs)),
+      () => startNode(info, old),
+    );
+    expectRows(rows);
+  });
+
+  it(`has every driver writing again within ${CLAIMS.hungPrimaryBudgetSecs} s of the primary being paused (hungPrimaryBudgetSecs)`, async () => {
+    const old = (await writablePrimary(info))!;
+    const container = docker.getContainer(info.nodes[old]!.container);
+    const rows = await underFault(
+      'primary pause',
+      CLAIMS.hungPrimaryBudgetSecs,
+      () => container.pause(),
+      newPrimaryOtherThan(old, toMs(CLAIMS.hungPrimaryBudgetSecs)),
+      () => container.unpause(),
+    );
+    expectRows(rows);
+  });
+});
