@@ -2,6 +2,7 @@
 // configured (pool included), and whether that configuration can work at all. The clients
 // image (images/clients) runs each by name; the clients suite and its report read this.
 import { CLAIMS } from './claims.ts';
+import { privateHost, PROXY_PORT, routers } from './topology.ts';
 
 export type DriverName = 'psycopg2' | 'psycopg3' | 'jdbc-hikari' | 'node-pg-hostlist' | 'go-pgxpool' | 'node-pg-documented';
 
@@ -19,7 +20,9 @@ export interface DriverSpec {
   alternative?: DriverName;
 }
 
-const HOSTS = 'proxysql,proxysql-2';
+/** Both routers by their Railway names, as the clients are given them. */
+const HOSTS = routers().map((r) => privateHost(r.name)).join(',');
+const HOST_PORTS = routers().map((r) => `${privateHost(r.name)}:${PROXY_PORT}`).join(',');
 const CT = CLAIMS.clientConnectTimeoutSecs;
 /** The clients' statement timeout, seconds: CLIENT_STATEMENT_TIMEOUT_MS below says why. */
 const ST = 5;
@@ -28,7 +31,7 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'psycopg2',
     title: 'Python psycopg2 + ThreadedConnectionPool',
-    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=5432,5432 dbname=app user=app target_session_attrs=any connect_timeout=${CT}"); libpq has no client-side statement timeout: a watchdog thread shuts the socket down after ${ST} s`,
+    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=${routers().map(() => PROXY_PORT).join(',')} dbname=app user=app target_session_attrs=any connect_timeout=${CT}"); libpq has no client-side statement timeout: a watchdog thread shuts the socket down after ${ST} s`,
     works: true,
   },
   {
@@ -40,13 +43,13 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'jdbc-hikari',
     title: 'Java PgJDBC + HikariCP',
-    settings: `jdbc:postgresql://proxysql:5432,proxysql-2:5432/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, initializationFailTimeout=-1`,
+    settings: `jdbc:postgresql://${HOST_PORTS}/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, initializationFailTimeout=-1`,
     works: true,
   },
   {
     name: 'go-pgxpool',
     title: 'Go pgx v4 pgxpool',
-    settings: `postgres://app:…@proxysql:5432,proxysql-2:5432/app?target_session_attrs=any&connect_timeout=${CT}&pool_max_conns=4&pool_min_conns=1; context.WithTimeout(${ST} s) per statement`,
+    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&pool_max_conns=4&pool_min_conns=1; context.WithTimeout(${ST} s) per statement`,
     works: true,
   },
   {
