@@ -197,12 +197,13 @@ async function boot(runId: RunId, images: ClusterImages, secrets: ClusterSecrets
     const sinceSecs = Math.floor(Date.now() / 1000) - 1;
     try {
       started.set(spec.name, await c.start());
-      addresses.set(spec.name, networkAddresses(await docker.getContainer(containerName(runId, spec.name)).inspect(), network));
     } catch (e) {
       throw new Error(await bootFailure(containerName(runId, spec.name), spec.name, sinceSecs, lastLines, e));
     } finally {
       logStream?.destroy();
     }
+    // Outside the boot-failure wrapping: a node without an IPv6 address did start; the network is what is wrong.
+    addresses.set(spec.name, networkAddresses(await docker.getContainer(containerName(runId, spec.name)).inspect(), network));
     note(`  ${spec.name} up (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   };
 
