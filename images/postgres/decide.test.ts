@@ -251,7 +251,9 @@ describe('synchronous_names: what synchronous_standby_names a node runs with', (
   });
   it('reads all of a pipe into it in every mode, so its writer never dies of SIGPIPE (the witness exited 141)', () => {
     for (const [mode, witness] of [['off', 'false'], ['any1', 'true'], ['any1', 'false']]) {
-      const r = spawnSync('bash', ['-c', 'set -o pipefail; source "$0"; seq 1 200000 | synchronous_names "$1" "$2" "" >/dev/null', join(dir, 'decide.sh'), mode!, witness!], { env: { PATH: process.env.PATH } });
+      // 20000 lines are 109 KB, past a 64 KiB pipe buffer: a reader that stops early kills the
+      // writer. (200000 took 2.5 s a mode in bash's read loop and timed out on a busy machine.)
+      const r = spawnSync('bash', ['-c', 'set -o pipefail; source "$0"; seq 1 20000 | synchronous_names "$1" "$2" "" >/dev/null', join(dir, 'decide.sh'), mode!, witness!], { env: { PATH: process.env.PATH } });
       expect(r.status, `${mode} witness=${witness}`).toBe(0);
     }
   });
