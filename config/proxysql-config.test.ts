@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAIMS } from '../model/claims.ts';
 import { REPO_ROOT } from '../model/paths.ts';
-import { READER_HOSTGROUP, ROUTING_RULES, WRITER_HOSTGROUP } from '../model/proxy-contract.ts';
+import { DEFAULT_DESTINATION, READER_HOSTGROUP, ROUTING_RULES, WRITER_HOSTGROUP } from '../model/proxy-contract.ts';
 import { dataNodes, PRIMARY_HINT, PROXY_PORT } from '../model/topology.ts';
 import { ROUTER_FLAVORS } from '../model/router-flavors.ts';
 import { KNOWN_DEFAULT_PASSWORDS } from './lint/passwords.ts';
 import {
   PROXYSQL_MONITOR_SETTINGS,
+  PROXYSQL_DEFAULT_RULE,
   PROXYSQL_TEMPLATE_PATH,
   PROXYSQL_TEMPLATE_VARIABLES,
   PROXYSQL_VERSION,
@@ -61,11 +62,12 @@ describe('proxysql.cnf template', () => {
     expect(field(rh[0]!, 'check_type')).toBe('read_only');
   });
 
-  it('has one query rule per contract rule, in order, with the contract destination', () => {
+  it('has one query rule per contract rule, in order, with the contract destination, then a last rule for the default', () => {
     const rules = entries(cnf, 'pgsql_query_rules');
-    expect(rules).toHaveLength(ROUTING_RULES.length);
+    const expected = [...ROUTING_RULES, PROXYSQL_DEFAULT_RULE];
+    expect(rules).toHaveLength(expected.length);
     rules.forEach((r, i) => {
-      const c = ROUTING_RULES[i]!;
+      const c = expected[i]!;
       expect(field(r, 'match_pattern')).toBe(c.pattern);
       expect(field(r, 're_modifiers')).toBe('CASELESS');
       expect(field(r, 'destination_hostgroup')).toBe(String(hostgroupOf(c.destination)));
@@ -76,6 +78,11 @@ describe('proxysql.cnf template', () => {
   });
 
   it('sends unmatched statements to the writer and keeps transactions on one hostgroup', () => {
+    // By a rule as well as by default_hostgroup: over the extended protocol ProxySQL 3.0
+    // keeps the previous statement's hostgroup when no rule matches (sysown/proxysql#5387).
+    const last = entries(cnf, 'pgsql_query_rules').at(-1)!;
+    expect(field(last, 'destination_hostgroup')).toBe(String(hostgroupOf(DEFAULT_DESTINATION)));
+    expect(field(last, 'match_pattern')).toBe('^');
     const [user] = entries(cnf, 'pgsql_users');
     expect(field(user!, 'default_hostgroup')).toBe(String(WRITER_HOSTGROUP));
     expect(field(user!, 'transaction_persistent')).toBe('1');

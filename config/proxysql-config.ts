@@ -99,6 +99,20 @@ export interface ProxysqlRenderOptions {
   primaryHint?: NodeName;
 }
 
+/**
+ * The contract's default (everything no rule matches goes to the writer) as a last rule that
+ * matches every statement. default_hostgroup alone is not enough: ProxySQL 3.0's extended
+ * query protocol keeps the previous statement's hostgroup when no rule matches
+ * (sysown/proxysql#5387; its fix was reverted in #5401), so a parameterised INSERT after a
+ * SELECT ran on a standby (25006 for pgx's and PgJDBC's prepared statements, ProxySQL 3.0.3).
+ */
+export const PROXYSQL_DEFAULT_RULE: RoutingRule = {
+  id: 'default',
+  reason: 'everything no rule above matches (writes, DDL, BEGIN, ...): the primary',
+  pattern: '^',
+  destination: DEFAULT_DESTINATION,
+};
+
 export const hostgroupOf = (d: Destination): number => (d === 'writer' ? WRITER_HOSTGROUP : READER_HOSTGROUP);
 
 /** A libconfig string literal: backslash and double quote are its only escapes we need. */
@@ -219,7 +233,7 @@ export function renderProxysqlCnf(opts: ProxysqlRenderOptions = {}): string {
 
   const queryRules = list(
     'pgsql_query_rules',
-    rules.map((r, i) => [
+    [...rules, PROXYSQL_DEFAULT_RULE].map((r, i) => [
       ['rule_id', (i + 1) * 10],
       ['active', 1],
       ['match_pattern', r.pattern],

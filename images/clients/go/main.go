@@ -33,7 +33,9 @@ func connString() string {
 	for _, h := range strings.Split(os.Getenv("HOSTS"), ",") {
 		hosts = append(hosts, h+":"+os.Getenv("PORT"))
 	}
-	return fmt.Sprintf("postgres://%s:%s@%s/%s?target_session_attrs=any&connect_timeout=%s&pool_max_conns=4&pool_min_conns=1",
+	// statement_cache_mode=describe: unnamed statements only. ProxySQL 3.0 runs a reused named
+	// statement where the session's previous statement ran (a write after a read failed with 25006).
+	return fmt.Sprintf("postgres://%s:%s@%s/%s?target_session_attrs=any&connect_timeout=%s&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1",
 		url.QueryEscape(os.Getenv("DBUSER")), url.QueryEscape(os.Getenv("PGPASSWORD")), strings.Join(hosts, ","), os.Getenv("DBNAME"), os.Getenv("CONNECT_TIMEOUT_SECS"))
 }
 

@@ -38,7 +38,10 @@ public class Client {
     return "jdbc:postgresql://" + hosts + "/" + System.getenv("DBNAME")
         + "?targetServerType=any&connectTimeout=" + System.getenv("CONNECT_TIMEOUT_SECS")
         // Client side: a statement the server never answers (a paused primary behind the router) fails.
-        + "&socketTimeout=" + (Long.parseLong(System.getenv("STATEMENT_TIMEOUT_MS")) / 1000);
+        + "&socketTimeout=" + (Long.parseLong(System.getenv("STATEMENT_TIMEOUT_MS")) / 1000)
+        // Unnamed statements only: ProxySQL 3.0 runs a reused named statement where the
+        // session's previous statement ran (a write after a read failed with 25006).
+        + "&prepareThreshold=0";
   }
 
   static HikariDataSource open() {
