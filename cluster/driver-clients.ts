@@ -20,14 +20,22 @@ export interface DriverClient {
 /** The routers' private names (`<service>.railway.internal`), in the order the documentation lists them. */
 export const routerHosts = (): string[] => routers().map((r) => privateHost(r.name));
 
-export async function startDriverClient(info: ClusterInfo, image: string, driver: DriverName): Promise<DriverClient> {
-  const name = `pgha-${info.runId}-client-${driver}`;
+export interface DriverClientOptions {
+  /** The hosts the client is given, in order (default: both routers by name). */
+  hosts?: readonly string[];
+  /** Told apart from the driver's main client by this, in the container's name. */
+  tag?: string;
+}
+
+export async function startDriverClient(info: ClusterInfo, image: string, driver: DriverName, opts: DriverClientOptions = {}): Promise<DriverClient> {
+  const role = opts.tag ? `client-${driver}-${opts.tag}` : `client-${driver}`;
+  const name = `pgha-${info.runId}-${role}`;
   const c = await docker.createContainer({
     name,
     Image: image,
     Env: Object.entries({
       DRIVER: driver,
-      HOSTS: routerHosts().join(','),
+      HOSTS: (opts.hosts ?? routerHosts()).join(','),
       PORT: String(PROXY_PORT),
       DBNAME: APP_DATABASE,
       DBUSER: APP_USER,
@@ -37,7 +45,7 @@ export async function startDriverClient(info: ClusterInfo, image: string, driver
       RECREATE_AFTER_MS: String(POOL_RECREATE_AFTER_MS),
       STATEMENT_TIMEOUT_MS: String(CLIENT_STATEMENT_TIMEOUT_MS),
     }).map(([k, v]) => `${k}=${v}`),
-    Labels: runLabels(info.runId, `client-${driver}`),
+    Labels: runLabels(info.runId, role),
     HostConfig: { NetworkMode: info.network },
   });
   await c.start();

@@ -49,13 +49,13 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'jdbc-hikari',
     title: 'Java PgJDBC + HikariCP',
-    settings: `jdbc:postgresql://${HOST_PORTS}/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}&prepareThreshold=0; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, initializationFailTimeout=-1; prepareThreshold=0: ${UNNAMED_WHY}`,
+    settings: `jdbc:postgresql://${HOST_PORTS}/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}&prepareThreshold=0; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, validationTimeout=1000, initializationFailTimeout=-1; prepareThreshold=0: ${UNNAMED_WHY}; validationTimeout=1000: Hikari checks an idle connection before lending it, on the writer, and a check on a hung writer stalled 5 s (its default) each time`,
     works: true,
   },
   {
     name: 'go-pgxpool',
     title: 'Go pgx v4 pgxpool',
-    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; context.WithTimeout(${ST} s) per statement; statement_cache_mode=describe: ${UNNAMED_WHY}`,
+    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; pool.Acquire, then context.WithTimeout(${ST} s) for the statement (a connect is bounded by connect_timeout per address, not by the statement's timeout); statement_cache_mode=describe: ${UNNAMED_WHY}; ConnConfig.LookupFunc that answers no addresses for a name that does not resolve: pgconn v1 fails the whole connect when one host does not resolve (a stopped router's name is gone)`,
     works: true,
   },
   {

@@ -12,14 +12,15 @@ import { appCredentials, connectNode } from '../cluster/clients.ts';
 import { containerStatus, killNode, refreshEndpoints, startNode } from '../cluster/control.ts';
 import { waitFormed } from '../cluster/boot.ts';
 import { writablePrimary } from '../cluster/observe.ts';
+import { saveLogs } from '../cluster/node-logs.ts';
 import { eventually } from '../cluster/wait.ts';
-import { driverStderr, startDriverClient, type DriverClient } from '../cluster/driver-clients.ts';
+import { driverStderr, routerHosts, startDriverClient, type DriverClient } from '../cluster/driver-clients.ts';
 import { docker } from '../fixtures/docker.ts';
 import { buildClientsImage } from '../fixtures/clients-image.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
 import { runDir } from '../model/paths.ts';
 import { DRIVERS, workingDrivers, type ClientFault, type ClientRow, type DriverEvent, type DriverName, type DriverSpec } from '../model/clients.ts';
-import type { NodeName } from '../model/topology.ts';
+import { HOST_SUFFIX, type NodeName } from '../model/topology.ts';
 import { record } from '../reports/run-report.ts';
 import { appendClientRows } from '../reports/clients-table.ts';
 import { acknowledgedKeys, faultOutcome, mustDo, opsOf, parseDriverLog, writingAgain } from './support/client-outage.ts';
@@ -29,6 +30,10 @@ const SUITE = 'clients';
 const ROUTER: NodeName = 'proxysql';
 /** A driver is writing again once this many writes in a row succeeded after the fault. */
 const WRITES_IN_A_ROW = 5;
+/** From its container's start to writing: a JVM and a pool included. */
+const START_WRITING_MS = 60_000;
+/** A router name that does not resolve: what Docker's and Railway's DNS answer for a stopped service. */
+const GONE_ROUTER_HOST = `stopped-router${HOST_SUFFIX}`;
 /** How long past its budget a fault is watched, so a slow driver is measured, not cut off. */
 const OVERRUN_MS = 30_000;
 
@@ -40,6 +45,17 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
   /** Acknowledged writes already found missing, per driver: each fault reports only its own. */
   const lostBefore = new Map<DriverName, number>();
   let documentedRemoved = false;
+  /** Each working driver's events when the first router's name did not resolve (see beforeAll). */
+  const firstHostGone = new Map<DriverName, DriverEvent[]>();
+
+  /** Runs `drivers` until each writes WRITES_IN_A_ROW in a row or the deadline passes; returns their events. */
+  async function untilWriting(started: DriverClient[], deadline: number): Promise<Map<DriverName, DriverEvent[]>> {
+    for (;;) {
+      const events = new Map(await Promise.all(started.map(async (c) => [c.driver, parseDriverLog(await c.output()).events] as const)));
+      if ([...events.values()].every((e) => writingAgain(e, 0, WRITES_IN_A_ROW)) || Date.now() > deadline) return events;
+      await sleep(500);
+    }
+  }
 
   const eventsOf = async (d: DriverName): Promise<DriverEvent[]> => parseDriverLog(await clients.get(d)!.output()).events;
 
@@ -74,6 +90,10 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
     }
   }
 
+  /** Every node's log since the fault, kept in the run's folder: the containers go at teardown. */
+  const saveNodeLogs = (fault: ClientFault, since: number) =>
+    saveLogs(info, Object.keys(info.nodes) as NodeName[], since, join(runDir(info.runId), `logs-clients-${fault.replaceAll(' ', '-')}`));
+
   /** Runs one fault with every driver writing, measures each, heals, and waits until all write again. */
   async function underFault(fault: ClientFault, budgetSecs: number, inject: () => Promise<void>, recovered: () => Promise<void>, heal: () => Promise<void>): Promise<ClientRow[]> {
     const faultAt = Date.now();
@@ -89,6 +109,9 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       events = await allEvents(workingDrivers());
       // Counted before the heal: an unpaused old primary is writable until it fences itself.
       lost = await missingOnPrimary();
+    } catch (e) {
+      console.error(`${fault} failed: every node's log since the fault: ${await saveNodeLogs(fault, faultAt)}/`);
+      throw e;
     } finally {
       // Healed whatever happened above: the next fault, and the next suite, need the cluster back.
       await heal();
@@ -133,6 +156,7 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       record(info.runId, { suite: SUITE, name: `${r.fault}: acknowledged writes lost`, value: r.lostWrites, unit: 'count', subject: r.driver });
     }
     appendClientRows(info.runId, rows);
+    if (rows.some((r) => !r.passed)) console.error(`${fault}: a driver failed: every node's log since the fault: ${await saveNodeLogs(fault, faultAt)}/`);
     console.log(`[clients] ${fault}: ${rows.map((r) => `${r.driver} ${r.outageSecs === null ? 'not back' : `${r.outageSecs.toFixed(1)} s`} (${r.failedWrites} failed, ${r.recovery}, ${r.lostWrites} lost)`).join('; ')}`);
     await waitFormed(await refreshEndpoints(info), toMs(CLAIMS.reformTimeoutSecs));
     // The next fault starts from every driver writing, whatever the heal did to their sessions.
@@ -159,6 +183,21 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       { timeoutMs: budgetMs, intervalMs: 100, what: `a primary other than ${old}` },
     ).then(() => {});
 
+  /**
+   * A stopped router's name is gone from DNS (Docker's and Railway's), so a client's next
+   * connect meets a first host that does not resolve and must go on to the second. Made
+   * certain here, each working driver started with such a first host, rather than left to how
+   * fast a killed router's name disappears during the router-kill fault.
+   */
+  async function probeFirstHostGone(image: string): Promise<void> {
+    const probes = await Promise.all(workingDrivers().map((d) => startDriverClient(info, image, d.name, { hosts: [GONE_ROUTER_HOST, ...routerHosts().slice(1)], tag: 'first-host-gone' })));
+    try {
+      for (const [d, events] of await untilWriting(probes, Date.now() + START_WRITING_MS)) firstHostGone.set(d, events);
+    } finally {
+      await Promise.all(probes.map((p) => p.remove().catch(() => {})));
+    }
+  }
+
   beforeAll(async () => {
     const image = await buildClientsImage();
     const primary = await writablePrimary(info);
@@ -166,6 +205,9 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
     const c = await connectNode(info, primary, appCredentials(info));
     try {
       await c.query('CREATE TABLE IF NOT EXISTS client_writes (driver text NOT NULL, k bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (driver, k))');
+      await probeFirstHostGone(image.ref);
+      // The probes' keys start at 1, as the clients' below do: only the clients' writes count.
+      await c.query('DELETE FROM client_writes');
     } finally {
       await c.end();
     }
@@ -188,7 +230,7 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       { timeoutMs: 60_000, intervalMs: 500, what: 'every client naming its driver version' },
     );
     const started = Date.now();
-    await waitWriting(0, started + 60_000);
+    await waitWriting(0, started + START_WRITING_MS);
   }, 900_000);
 
   afterAll(async () => {
@@ -217,6 +259,15 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
       const events = await eventsOf(d.name);
       expect(writingAgain(events, 0, WRITES_IN_A_ROW), `${d.name} (${versions.get(d.name)}): ${WRITES_IN_A_ROW} writes in a row`).toBe(true);
       expect(events.some((e) => e.ev === 'crash'), `${d.name} crashed`).toBe(false);
+    }
+  });
+
+  it(`connects every working driver through the second router when the first router's name does not resolve (${GONE_ROUTER_HOST}: a stopped service's name is gone)`, () => {
+    expect([...firstHostGone.keys()].sort()).toEqual(workingDrivers().map((d) => d.name).sort());
+    for (const [d, events] of firstHostGone) {
+      const o = faultOutcome(events, 0, Date.now());
+      record(info.runId, { suite: SUITE, name: 'first host does not resolve: failed writes before writing', value: o.failedWrites, unit: 'count', subject: d });
+      expect(writingAgain(events, 0, WRITES_IN_A_ROW), `${d}: ${WRITES_IN_A_ROW} writes in a row within ${START_WRITING_MS / 1000} s with ${GONE_ROUTER_HOST} listed first (errors: ${JSON.stringify(o.errors)})`).toBe(true);
     }
   });
 

@@ -53,6 +53,10 @@ public class Client {
     c.setMinimumIdle(1);
     // How long getConnection() waits for a connection (Hikari's default is 30 s).
     c.setConnectionTimeout(5000);
+    // Hikari checks a connection idle for 500 ms before lending it (isValid, a statement the
+    // router sends to the writer); on a hung writer each check stalled 5 s (its default), so
+    // after a paused primary getConnection() kept timing out after the writer had moved.
+    c.setValidationTimeout(1000);
     // Start even when no router answers yet: the pool keeps trying on its own.
     c.setInitializationFailTimeout(-1);
     return new HikariDataSource(c);
@@ -74,7 +78,7 @@ public class Client {
     // Debian's jars carry no Implementation-Version: run-client passes the package's.
     String hikari = System.getenv("HIKARICP_VERSION");
     emit("{\"ev\":\"hello\",\"driver\":" + q(driver) + ",\"version\":" + q("pgjdbc " + pgjdbc + ", HikariCP " + hikari + " (Java " + System.getProperty("java.version") + ")")
-        + ",\"pool\":" + q("HikariCP maximumPoolSize=4 minimumIdle=1 connectionTimeout=5000 initializationFailTimeout=-1; " + url()) + "}");
+        + ",\"pool\":" + q("HikariCP maximumPoolSize=4 minimumIdle=1 connectionTimeout=5000 validationTimeout=1000 initializationFailTimeout=-1; " + url()) + "}");
     HikariDataSource ds = open();
     long key = 0;
     Long failingSince = null;
