@@ -16,7 +16,7 @@ import { REPORTS_OUT } from '../model/paths.ts';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from '../bench/options.ts';
 import { BENCH_SECTIONS, makeFigure, writeBenchReport, type BenchFigure, type BenchReport, type BenchSection } from '../bench/report.ts';
 import { pairedRatio, ratioToMedian } from '../bench/stats.ts';
-import { benchTable, connectionLines } from '../bench/table.ts';
+import { answeringHeld, benchTable, connectionFigureName, connectionFigureNote, connectionLines } from '../bench/table.ts';
 import { connectionBounds } from '../bench/connections-classify.ts';
 import { CONTAINER_BASELINE, containerStartSeconds } from '../bench/baseline.ts';
 import { measureBuilds, removeBenchImages } from '../bench/builds.ts';
@@ -160,7 +160,10 @@ try {
     await section('connections', async () => {
       const facts = await measureConnections(info);
       report.connections = facts.scales;
-      for (const s of facts.scales) add(makeFigure('connections', `clients held by ${s.proxy}`, 'count', [s.held], { note: `${s.clean ? 'clean' : 'NOT clean'} refusal: ${s.stoppedBy.kind} ${'code' in s.stoppedBy ? (s.stoppedBy.code ?? '') : ''}`.trim() }));
+      for (const s of facts.scales) {
+        add(makeFigure('connections', connectionFigureName(s.proxy), 'count', [answeringHeld(s)], { note: connectionFigureNote(s) }));
+        if (s.stillServing < s.held) report.errors.push({ section: 'connections', error: `${s.proxy}: only ${s.stillServing} of the ${s.held} connections it held still answered` });
+      }
       report.bounds = connectionBounds({
         flavor: info.flavor,
         claimedPerProxy: CLAIMED_PER_PROXY,
