@@ -1,7 +1,9 @@
 // The three clocks of a primary kill, over several kills, the way suites/failover.test.ts
 // measures one: a write load through both routers (chaos/trial.ts underLoad), SIGKILL of
 // the primary, the new primary awaited; the trial then heals (the old primary rejoins as
-// a standby) and waits for the cluster to form again before the next kill.
+// a standby) and waits for the cluster to form again before the next kill. Beside the
+// load, in the same kills, a direct libpq client with no router (direct-client.ts): its
+// client clock is the baseline the router and client clocks are read against.
 import { underLoad } from '../chaos/trial.ts';
 import { recoveryClocks } from '../chaos/checkers/recovery.ts';
 import type { RecoveryClocks } from '../model/summary.ts';
@@ -9,17 +11,33 @@ import type { RunHistory } from '../model/history.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { note, phase } from '../fixtures/progress.ts';
 import type { NodeName } from '../model/topology.ts';
+import { startDirectClient } from './direct-client.ts';
+import { directOps } from './direct-log.ts';
 
 export interface KillClocks {
   old: NodeName;
   winner: NodeName;
   clocks: RecoveryClocks;
+  /** The direct client's clock (first good write after its last failed one, from the kill); null: never. */
+  directMs: number | null;
 }
 
 /** The failover's own recovery: what the heal does afterwards (rejoin, failback) is not in it. */
 export function clocksUntilHeal(h: RunHistory): RecoveryClocks[] {
   const healed = Math.min(...h.faults.map((f) => f.healedAt ?? h.endedAt));
   return recoveryClocks({ ...h, endedAt: Math.min(h.endedAt, healed) });
+}
+
+/**
+ * The direct client's clock for the trial's fault: its log read into operations on the
+ * trial's clock and judged by the same recovery clock as the routers' clients (the
+ * history's faults and role samples, the direct client's writes in place of the load's).
+ */
+export function directClock(h: RunHistory, directLog: string): number | null {
+  const ops = directOps(directLog, (wall) => wall - h.epochWall);
+  const [clocks] = clocksUntilHeal({ ...h, ops });
+  if (!clocks) throw new Error('no fault window in the history');
+  return clocks.clientMs;
 }
 
 /** Longer than the workload's 5 s op timeout, so every write of the failover has completed. */
@@ -30,24 +48,34 @@ const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? 
 
 export async function measureFailovers(info: ClusterInfo, kills: number): Promise<KillClocks[]> {
   const out: KillClocks[] = [];
-  for (let i = 1; i <= kills; i++) {
-    await phase(`bench failover: kill ${i}/${kills}`, async () => {
-      let old!: NodeName;
-      let winner!: NodeName;
-      const r = await underLoad(info, async (t) => {
-        old = await t.primary();
-        await t.nemesis.inject({ fault: 'kill', target: { nodes: [old] }, label: `kill ${old} (the primary)` });
-        winner = await t.newPrimary(old, 60_000);
-        // The trial heals as soon as writes flow again; a write still in flight on a dead
-        // session (5 s op timeout) would then complete as the last failure, after which no
-        // good write is left before the heal and the client clock reads "never".
-        await sleep(SETTLE_BEFORE_HEAL_MS);
+  const direct = await startDirectClient(info);
+  try {
+    for (let i = 1; i <= kills; i++) {
+      await phase(`bench failover: kill ${i}/${kills}`, async () => {
+        let old!: NodeName;
+        let winner!: NodeName;
+        const r = await underLoad(info, async (t) => {
+          old = await t.primary();
+          await t.nemesis.inject({ fault: 'kill', target: { nodes: [old] }, label: `kill ${old} (the primary)` });
+          winner = await t.newPrimary(old, 60_000);
+          // The trial heals as soon as writes flow again; a write still in flight on a dead
+          // session (5 s op timeout) would then complete as the last failure, after which no
+          // good write is left before the heal and the client clock reads "never".
+          await sleep(SETTLE_BEFORE_HEAL_MS);
+        });
+        const [clocks] = clocksUntilHeal(r.history);
+        if (!clocks) throw new Error(`kill ${i}: no fault window in the history`);
+        const directMs = directClock(r.history, await direct.log());
+        out.push({ old, winner, clocks, directMs });
+        note(
+          `  kill ${old} -> ${winner}: database ${s(clocks.databaseMs)}, direct ${s(directMs)}, ${Object.entries(clocks.routerMs)
+            .map(([r, ms]) => `${r} ${s(ms)}`)
+            .join(', ')}, client ${s(clocks.clientMs)}`,
+        );
       });
-      const [clocks] = clocksUntilHeal(r.history);
-      if (!clocks) throw new Error(`kill ${i}: no fault window in the history`);
-      out.push({ old, winner, clocks });
-      note(`  kill ${old} -> ${winner}: database ${s(clocks.databaseMs)}, ${Object.entries(clocks.routerMs).map(([r, ms]) => `${r} ${s(ms)}`).join(', ')}, client ${s(clocks.clientMs)}`);
-    });
+    }
+  } finally {
+    await direct.stop();
   }
   return out;
 }

@@ -48,6 +48,18 @@ export interface ConnectionScale {
   primaryBackends?: number;
 }
 
+/** One primary kill of the failover section: ms from the kill to each clock stopping (null: never). */
+export interface FailoverKill {
+  old: string;
+  winner: string;
+  databaseMs: number | null;
+  /** The direct client's clock: libpq read-write over the data nodes, no router (the baseline). */
+  directMs: number | null;
+  routerMs: Record<string, number | null>;
+  clientMs: number | null;
+  failedWrites: number;
+}
+
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
@@ -57,6 +69,8 @@ export interface BenchReport {
   proxyFlavorReason?: string;
   baseImage?: string;
   figures: BenchFigure[];
+  /** Every kill of the failover section, the direct baseline beside the routers' clocks. */
+  failover?: FailoverKill[];
   connections: ConnectionScale[];
   /** The connection-scale bounds found, as sentences (process model, limits, memory). */
   bounds: string[];

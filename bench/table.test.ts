@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchTable, connectionLines, formatRatio } from './table.ts';
+import { answeringHeld, benchTable, connectionFigureNote, connectionLines, formatRatio } from './table.ts';
+import type { ConnectionScale } from './report.ts';
 import type { BenchFigure } from './report.ts';
 
 const fig = (over: Partial<BenchFigure>): BenchFigure => ({
@@ -38,5 +39,26 @@ describe('bench table', () => {
       { proxy: 'proxysql', configuredCapacity: 63, held: 63, attempted: 64, stoppedBy: { kind: 'limit', code: '53300', message: 'sorry, too many clients already', afterMs: 3 }, clean: true, stillServing: 63, proxyRssBytes: 64 * 2 ** 20, proxyProcesses: 66 },
     ]);
     expect(line).toBe('proxysql: held 63 of 63 configured (clean limit: limit 53300 after 3 ms: sorry, too many clients already); 63/63 still answered; proxy RSS 64 MiB in 66 processes');
+  });
+
+  const scale = (over: Partial<ConnectionScale>): ConnectionScale => ({
+    proxy: 'proxysql',
+    configuredCapacity: 63,
+    held: 63,
+    attempted: 64,
+    stoppedBy: { kind: 'limit', code: '53300', message: 'sorry, too many clients already', afterMs: 3 },
+    clean: true,
+    stillServing: 63,
+    ...over,
+  });
+  it('counts a proxy\'s clients as held only while every one of them answers', () => {
+    expect(answeringHeld(scale({}))).toBe(63);
+    expect(answeringHeld(scale({ stillServing: 40 }))).toBe(40);
+  });
+  it('names the bound in the figure note', () => {
+    expect(connectionFigureNote(scale({}))).toBe('bound: limit 53300 (clean refusal: sorry, too many clients already); configured capacity 63; 63/63 held still answered');
+    expect(connectionFigureNote(scale({ stoppedBy: { kind: 'timeout', message: 'no answer within 5000 ms', afterMs: 5000 }, clean: false, configuredCapacity: undefined }))).toBe(
+      'bound: timeout (NOT clean refusal: no answer within 5000 ms); 63/63 held still answered',
+    );
   });
 });

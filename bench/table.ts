@@ -45,3 +45,17 @@ export function connectionLines(scales: readonly ConnectionScale[]): string[] {
     return `${c.proxy}: held ${c.held}${cap} (${c.clean ? 'clean' : 'NOT clean'} limit: ${stop}); ${c.stillServing}/${c.held} still answered${mem}`;
   });
 }
+
+/** The clients a proxy held with every one of them still answering: the held count only when all answered. */
+export function answeringHeld(c: ConnectionScale): number {
+  return Math.min(c.held, c.stillServing);
+}
+
+export const connectionFigureName = (proxy: string) => `clients held by ${proxy}, every one answering`;
+
+/** What stopped the next client (the bound), and whether the refusal was clean. */
+export function connectionFigureNote(c: ConnectionScale): string {
+  const code = 'code' in c.stoppedBy && c.stoppedBy.code ? ` ${c.stoppedBy.code}` : '';
+  const cap = c.configuredCapacity === undefined ? '' : `; configured capacity ${c.configuredCapacity}`;
+  return `bound: ${c.stoppedBy.kind}${code} (${c.clean ? 'clean' : 'NOT clean'} refusal: ${c.stoppedBy.message})${cap}; ${c.stillServing}/${c.held} held still answered`;
+}

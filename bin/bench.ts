@@ -16,12 +16,13 @@ import { REPORTS_OUT } from '../model/paths.ts';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from '../bench/options.ts';
 import { BENCH_SECTIONS, makeFigure, writeBenchReport, type BenchFigure, type BenchReport, type BenchSection } from '../bench/report.ts';
 import { pairedRatio, ratioToMedian } from '../bench/stats.ts';
-import { benchTable, connectionLines } from '../bench/table.ts';
+import { answeringHeld, benchTable, connectionFigureName, connectionFigureNote, connectionLines } from '../bench/table.ts';
 import { connectionBounds } from '../bench/connections-classify.ts';
 import { CONTAINER_BASELINE, containerStartSeconds } from '../bench/baseline.ts';
 import { measureBuilds, removeBenchImages } from '../bench/builds.ts';
 import { clusterEnvFor, measureBoots } from '../bench/boot.ts';
 import { measureFailovers } from '../bench/failover.ts';
+import { failoverFigures } from '../bench/failover-figures.ts';
 import { measureLag } from '../bench/lag.ts';
 import { measureOverhead, PGBENCH_CLIENTS, PGBENCH_SCALE, PGBENCH_THREADS, PGBENCH_MODES, type PgbenchMode } from '../bench/overhead.ts';
 import { CLAIMED_PER_PROXY, measureConnections } from '../bench/connections.ts';
@@ -159,7 +160,10 @@ try {
     await section('connections', async () => {
       const facts = await measureConnections(info);
       report.connections = facts.scales;
-      for (const s of facts.scales) add(makeFigure('connections', `clients held by ${s.proxy}`, 'count', [s.held], { note: `${s.clean ? 'clean' : 'NOT clean'} refusal: ${s.stoppedBy.kind} ${'code' in s.stoppedBy ? (s.stoppedBy.code ?? '') : ''}`.trim() }));
+      for (const s of facts.scales) {
+        add(makeFigure('connections', connectionFigureName(s.proxy), 'count', [answeringHeld(s)], { note: connectionFigureNote(s) }));
+        if (s.stillServing < s.held) report.errors.push({ section: 'connections', error: `${s.proxy}: only ${s.stillServing} of the ${s.held} connections it held still answered` });
+      }
       report.bounds = connectionBounds({
         flavor: info.flavor,
         claimedPerProxy: CLAIMED_PER_PROXY,
@@ -176,24 +180,22 @@ try {
     await section('failover', async () => {
       const kills = await measureFailovers(info, opts.kills);
       const db = kills.map((k) => k.clocks.databaseMs).filter((x): x is number => x !== null).map((ms) => ms / 1000);
-      add(makeFigure('failover', 'database clock (kill -> new primary writable)', 's', db, { ...vsContainer(db), note: `${kills.length} kills of the primary under load; ${kills.map((k) => `${k.old}->${k.winner}`).join(', ')}` }));
-      const dbBase = 'database clock (kill -> new primary writable)';
-      // Router and client clocks over the database clock of the same kill: what each layer adds.
-      const paired = (pick: (c: (typeof kills)[number]['clocks']) => number | null | undefined) => {
-        const both = kills.filter((k) => k.clocks.databaseMs !== null && pick(k.clocks) !== null && pick(k.clocks) !== undefined);
-        const xs = both.map((k) => pick(k.clocks)! / 1000);
-        const r = pairedRatio(xs, both.map((k) => k.clocks.databaseMs! / 1000));
-        return { xs, extra: r ? { ratio: { baseline: dbBase, method: 'paired' as const, spread: r } } : {} };
-      };
-      for (const r of routers()) {
-        const { xs, extra } = paired((c) => c.routerMs[r.name]);
-        add(makeFigure('failover', `router clock: ${r.name} routes writes to it`, 's', xs, extra));
-      }
-      const client = paired((c) => c.clientMs);
-      add(makeFigure('failover', 'client clock (first good write after the last failed)', 's', client.xs, client.extra));
-      add(makeFigure('failover', 'failed or unknown client writes per kill', 'count', kills.map((k) => k.clocks.failedWrites)));
-      const never = kills.filter((k) => k.clocks.clientMs === null || k.clocks.databaseMs === null).length;
-      if (never) report.errors.push({ section: 'failover', error: `${never} kill(s) with a clock that never stopped` });
+      const { figures: fs, errors } = failoverFigures(
+        kills,
+        routers().map((r) => r.name),
+        vsContainer(db).ratio,
+      );
+      fs.forEach(add);
+      report.failover = kills.map((k) => ({
+        old: k.old,
+        winner: k.winner,
+        databaseMs: k.clocks.databaseMs,
+        directMs: k.directMs,
+        routerMs: Object.fromEntries(Object.entries(k.clocks.routerMs).map(([r, ms]) => [r, ms ?? null])),
+        clientMs: k.clocks.clientMs,
+        failedWrites: k.clocks.failedWrites,
+      }));
+      for (const error of errors) report.errors.push({ section: 'failover', error });
     });
   }
 } finally {

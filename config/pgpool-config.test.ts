@@ -6,6 +6,7 @@ import { REPO_ROOT } from '../model/paths.ts';
 import { PGPOOL_TEMPLATE_VARIABLES, primaryRoutingPatterns, renderPgpoolConf, renderPoolHba } from './pgpool-config.ts';
 import { ROUTING_RULES, toJsRegExp } from '../model/proxy-contract.ts';
 import { dataNodes } from '../model/topology.ts';
+import { CLAIMS, REPMGR_TIMING_DEFAULTS } from '../model/claims.ts';
 
 const conf = renderPgpoolConf();
 
@@ -62,6 +63,21 @@ describe('pgpool.conf template', () => {
     expect(Number(s.get('search_primary_node_timeout'))).toBeGreaterThan(0);
     expect(s.get('auto_failback')).toBe('on');
     expect(s.get('detach_false_primary')).toBe('off');
+  });
+
+  it('declares a killed backend down before repmgr can have promoted a standby, so the primary search starts in time', () => {
+    // pgpool searches for a new primary only once its health check gave the old one up.
+    // Worst case at a killed node: up to a period until the next check, then every attempt
+    // waits its whole timeout (no refusal comes), with the retry delay between attempts.
+    const n = (k: string) => Number(s.get(k));
+    const attempts = n('health_check_max_retries') + 1;
+    const detectSecs = n('health_check_period') + attempts * n('health_check_timeout') + (attempts - 1) * n('health_check_retry_delay');
+    // The quickest a standby is writable: repmgrd's reconnect attempts, then the promote delay.
+    const r = REPMGR_TIMING_DEFAULTS;
+    const promoteSecs = r.REPMGR_MONITOR_INTERVAL_SECS + r.REPMGR_RECONNECT_ATTEMPTS * r.REPMGR_RECONNECT_INTERVAL + CLAIMS.promoteDelaySecs;
+    expect(detectSecs).toBeLessThanOrEqual(promoteSecs);
+    // Still three misses in a row before a node is detached: no hair trigger under load.
+    expect(attempts).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps the admin interface on loopback and every network login on scram-sha-256', () => {

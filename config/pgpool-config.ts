@@ -5,20 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataNodes, PG_PORT, PROXY_PORT } from '../model/topology.ts';
+import { PGPOOL_MONITOR_DEFAULTS } from '../model/claims.ts';
 import { DEFAULT_DESTINATION, READ_YOUR_WRITES_IN_TRANSACTION, ROUTING_RULES, type RoutingRule } from '../model/proxy-contract.ts';
 
 /** Placeholders the pgpool entrypoint substitutes (and nothing else). */
 export const PGPOOL_TEMPLATE_VARIABLES = ['POSTGRES_HOST_SUFFIX', 'PGPOOL_NUM_INIT_CHILDREN'] as const;
 
-/** How fast pgpool notices a new primary; the config lint reads these. */
-export const PGPOOL_MONITOR_SETTINGS = {
-  srCheckPeriodSecs: 1,
-  healthCheckPeriodSecs: 1,
-  healthCheckMaxRetries: 2,
-  healthCheckRetryDelaySecs: 1,
-  connectTimeoutMs: 1000,
-  searchPrimaryNodeTimeoutSecs: 10,
-} as const;
+/** How fast pgpool notices a new primary: the numbers live in the claims table. */
+export const PGPOOL_MONITOR_SETTINGS = PGPOOL_MONITOR_DEFAULTS;
 
 const quote = (s: string | number): string => `'${String(s).replaceAll("'", "''")}'`;
 
@@ -94,7 +88,7 @@ export function renderPgpoolConf(rules: readonly RoutingRule[] = ROUTING_RULES):
     "sr_check_password = ''",
     "sr_check_database = 'repmgr'",
     `health_check_period = ${m.healthCheckPeriodSecs}`,
-    'health_check_timeout = 1',
+    `health_check_timeout = ${m.healthCheckTimeoutSecs}`,
     "health_check_user = 'repmgr'",
     "health_check_password = ''",
     "health_check_database = 'repmgr'",

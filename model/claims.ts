@@ -120,4 +120,27 @@ export const FENCING_DEFAULTS = {
   PGHA_DETACHED_STANDBY_SECS: CLAIMS.detachedStandbySecs,
 } as const;
 
+/**
+ * How fast pgpool notices a dead backend and finds repmgr's new primary (the pgpool
+ * template is rendered from these, config/pgpool-config.ts; the config lint reads them).
+ * pgpool searches for a new primary only after its health check has declared the old one
+ * down, and then polls once a second. Measured over 5 primary kills (bench, 2 cores):
+ * with a retry delay of 1 s the health check failed 4.0-6.0 s after the kill, while repmgr
+ * had the new primary writable at 3.9-6.7 s (median 4.15 s), so the search began late and
+ * the routers' clocks sat 2-3 s above the database's. Each health-check attempt at a
+ * killed node waits its full timeout (no answer, not a refusal), so three attempts with
+ * no delay between them still take 3 s and still need three misses in a row to detach a
+ * node; only the idle second between them went.
+ */
+export const PGPOOL_MONITOR_DEFAULTS = {
+  srCheckPeriodSecs: 1,
+  healthCheckPeriodSecs: 1,
+  healthCheckTimeoutSecs: 1,
+  healthCheckMaxRetries: 2,
+  healthCheckRetryDelaySecs: 0,
+  connectTimeoutMs: 1000,
+  /** 0 would search forever and hang every client while no node is primary. */
+  searchPrimaryNodeTimeoutSecs: 10,
+} as const;
+
 export const toMs = (secs: number): number => secs * 1000;
