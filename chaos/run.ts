@@ -95,6 +95,7 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       ...(run.trading ? { trading: run.trading } : {}),
       ...(run.tradingError ? { tradingError: run.tradingError } : {}),
       reform: run.reform!,
+      replication: info.synchronousMode === 'off' ? 'asynchronous' : 'synchronous',
     });
     const report = judge({
       runId: info.runId,

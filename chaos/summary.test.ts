@@ -55,6 +55,7 @@ function judged(history: RunHistory, o: { scheduledFaults?: number; trading?: Tr
     ...(t ? { trading: t } : {}),
     ...(o.trading === 'asked, not run' ? { tradingError: 'the trading service could not start: listen EADDRINUSE' } : {}),
     reform: o.reform ?? formed,
+    replication: 'synchronous',
   });
   const summary = summarize({ ...meta, ...times, history, verdicts, ...(t ? { trading: t } : {}) });
   const failed = verdicts.filter((v) => v.status === 'fail');

@@ -1,6 +1,6 @@
 // Judges a chaos run: from its history and verdicts to the plain summary that
 // summary.json holds and the reports render (model/summary.ts has the types).
-import { checkAll, checkTrading, httpPhaseStats, httpTotals, phaseStats, recoveryClocks, timelineSwitches, type Verdict } from './checkers/index.ts';
+import { checkAll, checkTrading, httpPhaseStats, httpTotals, phaseStats, recoveryClocks, timelineSwitches, type Replication, type Verdict } from './checkers/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import type { TradingHistory } from '../model/http-history.ts';
 import type { ChaosReport, ChaosSummary, TradingSummary } from '../model/summary.ts';
@@ -34,6 +34,7 @@ export interface RunVerdictsInput {
   tradingError?: string;
   /** Whether the cluster formed again after the heals. */
   reform: Verdict;
+  replication: Replication;
 }
 
 /**
@@ -42,8 +43,8 @@ export interface RunVerdictsInput {
  */
 export function runVerdicts(i: RunVerdictsInput): Verdict[] {
   return [
-    ...checkAll(i.history, i.budgetMs, { scheduledFaults: i.scheduledFaults }),
-    ...(i.tradingAsked ? checkTrading(i.trading, i.history, i.tradingError) : []),
+    ...checkAll(i.history, i.budgetMs, { scheduledFaults: i.scheduledFaults, replication: i.replication }),
+    ...(i.tradingAsked ? checkTrading(i.trading, i.history, i.tradingError, i.replication) : []),
     i.reform,
   ];
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeName } from '../../model/topology.ts';
 import type { Op, RoleSample, WriteRow } from '../../load/workload/index.ts';
 import type { FaultEvent, RunHistory } from '../../model/history.ts';
+import { CLAIMS } from '../../model/claims.ts';
 import {
   checkAll,
   faultsSpareDataNodes,
@@ -46,6 +47,32 @@ const fault = (id: string, at: number, healedAt?: number): FaultEvent => ({
   status: 'injected',
 });
 const hist = (p: Partial<RunHistory>): RunHistory => ({ ops: [], samples: [], faults: [], endedAt: 60_000, epochWall: 1_000_000, ...p });
+
+describe('no lost writes, asynchronous replication', () => {
+  // The kill of pg-1 goes in at 10 s and heals at 20 s; writes complete 5 ms after they start.
+  const faults = [fault('f1', 10_000, 20_000)];
+  const lostAt = (t: number, extra: Partial<Op> = {}) => hist({ ops: [w(1, 0), w(2, t, 'ok', extra)], rows: [row(1)], faults });
+
+  it('counts, and does not fail on, a write the killed node acknowledged just before or during the kill', () => {
+    for (const t of [10_000 - 900, 10_010, 15_000]) {
+      const v = noLostWrites(lostAt(t), 'asynchronous');
+      expect(v.status, `acknowledged at ${t + 5}`).toBe('pass');
+      expect(v.summary).toMatch(/1 lost as asynchronous replication may \(counted: w0:2 on pg-1\)/);
+    }
+  });
+
+  it(`fails on a write lost from outside the window: acknowledged ${CLAIMS.asyncLossWindowMs} ms or more before the fault, after the heal, or by a node the fault spared`, () => {
+    expect(noLostWrites(lostAt(10_000 - CLAIMS.asyncLossWindowMs - 10), 'asynchronous').status).toBe('fail');
+    expect(noLostWrites(lostAt(20_100), 'asynchronous').status).toBe('fail');
+    expect(noLostWrites(lostAt(10_010, { node: 'pg-2' }), 'asynchronous').status).toBe('fail');
+    expect(noLostWrites(hist({ ops: [w(1, 10_010)], rows: [], faults: [{ ...faults[0]!, status: 'error' }] }), 'asynchronous').status).toBe('fail');
+  });
+
+  it('fails on every lost write in synchronous mode, the default', () => {
+    expect(noLostWrites(lostAt(10_010), 'synchronous').status).toBe('fail');
+    expect(noLostWrites(lostAt(10_010)).status).toBe('fail');
+  });
+});
 
 describe('no lost writes', () => {
   it('passes when every acknowledged write is present and unknown ones may be either', () => {

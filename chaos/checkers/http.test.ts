@@ -106,6 +106,15 @@ describe('no lost orders', () => {
     expect(v.status).toBe('fail');
     expect(v.evidence).toEqual([expect.stringMatching(/^h\d+ \(order r-2\) answered 201, missing$/)]);
   });
+  it('counts, in asynchronous mode only, an order the killed node acknowledged just before the kill went in', () => {
+    // pg-1 is killed at 10 s (run above); the order was answered at 9.71 s by pg-1.
+    const t = trading([place('r-1', 201), req(9_700, 201, 10, { kind: 'place-order', clientOrderId: 'r-2', node: 'pg-1' })], { orders: readBack([order('r-1')]) });
+    const v = noLostOrders(t, [kill], 'asynchronous');
+    expect(v.status).toBe('pass');
+    expect(v.summary).toMatch(/^1 of 2 acknowledged orders stored once \(1 lost as asynchronous replication may, counted: h\d+\)/);
+    expect(noLostOrders(t, [kill], 'synchronous').status).toBe('fail');
+    expect(noLostOrders(t, [{ ...kill, injectedAt: 20_000, healedAt: 25_000 }], 'asynchronous').status).toBe('fail');
+  });
   it('fails on an order refused with a 4xx yet stored, and on one nobody sent', () => {
     const v = noLostOrders(trading([place('r-1', 400)], { orders: readBack([order('r-1'), order('r-9')]) }));
     expect(v.evidence).toEqual([expect.stringMatching(/order r-1\) answered 400, yet stored$/), 'order r-9 stored, sent by no request']);
