@@ -48,11 +48,11 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
   /** Each working driver's events when the first router's name did not resolve (see beforeAll). */
   const firstHostGone = new Map<DriverName, DriverEvent[]>();
 
-  /** Runs `drivers` until each writes WRITES_IN_A_ROW in a row or the deadline passes; returns their events. */
-  async function untilWriting(started: DriverClient[], deadline: number): Promise<Map<DriverName, DriverEvent[]>> {
+  /** Polls `started` until each writes WRITES_IN_A_ROW in a row after `since`, or the deadline passes; returns their events. */
+  async function untilWriting(started: readonly DriverClient[], since: number, deadline: number): Promise<Map<DriverName, DriverEvent[]>> {
     for (;;) {
       const events = new Map(await Promise.all(started.map(async (c) => [c.driver, parseDriverLog(await c.output()).events] as const)));
-      if ([...events.values()].every((e) => writingAgain(e, 0, WRITES_IN_A_ROW)) || Date.now() > deadline) return events;
+      if ([...events.values()].every((e) => writingAgain(e, since, WRITES_IN_A_ROW)) || Date.now() > deadline) return events;
       await sleep(500);
     }
   }
@@ -62,13 +62,7 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
   const allEvents = async (drivers: readonly DriverSpec[]) => new Map(await Promise.all(drivers.map(async (d) => [d.name, await eventsOf(d.name)] as const)));
 
   /** Every working driver writes again after `since`; returns when all do, or at the deadline. */
-  async function waitWriting(since: number, deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
-      const events = await allEvents(workingDrivers());
-      if ([...events.values()].every((e) => writingAgain(e, since, WRITES_IN_A_ROW))) return;
-      await sleep(500);
-    }
-  }
+  const waitWriting = (since: number, deadline: number) => untilWriting(workingDrivers().map((d) => clients.get(d.name)!), since, deadline).then(() => {});
 
   /** Acknowledged writes of each driver that the current primary does not have. */
   async function missingOnPrimary(): Promise<Map<DriverName, { missing: number; acked: number }>> {
@@ -192,7 +186,7 @@ describe(`client drivers through both routers (${info.flavor})`, () => {
   async function probeFirstHostGone(image: string): Promise<void> {
     const probes = await Promise.all(workingDrivers().map((d) => startDriverClient(info, image, d.name, { hosts: [GONE_ROUTER_HOST, ...routerHosts().slice(1)], tag: 'first-host-gone' })));
     try {
-      for (const [d, events] of await untilWriting(probes, Date.now() + START_WRITING_MS)) firstHostGone.set(d, events);
+      for (const [d, events] of await untilWriting(probes, 0, Date.now() + START_WRITING_MS)) firstHostGone.set(d, events);
     } finally {
       await Promise.all(probes.map((p) => p.remove().catch(() => {})));
     }
