@@ -4,8 +4,9 @@
 // sweep spares it. Each on a run of its own, never the shared cluster.
 import { afterAll, expect, it } from 'vitest';
 import { docker } from '../fixtures/docker.ts';
-import { KEEP_HANDED_OVER, KEEP_ONCE_HANDED_OVER, LABEL_KEEP, LABEL_PID, LABEL_RUN, type RunId } from '../fixtures/labels.ts';
-import { findStaleRuns, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
+import { ensureBaseImage } from '../fixtures/base-image.ts';
+import { KEEP_HANDED_OVER, KEEP_ONCE_HANDED_OVER, LABEL_KEEP, LABEL_PID, LABEL_RUN, newRunId, runLabels, type RunId } from '../fixtures/labels.ts';
+import { findStaleRuns, markHandedOver, removeRun, sweepStaleRuns } from '../fixtures/reaper.ts';
 import { listClusters } from '../fixtures/runs.ts';
 import { leftOf, startEntry, type EntryProcess } from './support/entry-process.ts';
 
@@ -89,3 +90,27 @@ it('a pgha up whose cluster formed hands it over: the sweep spares it after its 
   await removeRun(run);
   expect(await leftOf(run)).toEqual([]);
 }, 240_000);
+
+it('lists a kept run whose containers are gone but whose network and volume are left, and removes them, disconnecting a container pgha did not start', async () => {
+  // What a removal that stopped half-way leaves: `pgha down` once failed on the network (403,
+  // active endpoints: a container started by hand on it) after removing the containers,
+  // and then listed nothing to remove.
+  const run = newRunId();
+  runs.push(run);
+  const network = `pgha-${run}`;
+  await docker.createNetwork({ Name: network, Labels: runLabels(run, 'network', true) });
+  await docker.createVolume({ Name: `pgha-${run}-pg-1-data`, Labels: runLabels(run, 'pg-1', true) });
+  await markHandedOver(run);
+  const foreign = await docker.createContainer({ name: `not-pgha-${run}`, Image: await ensureBaseImage(), Cmd: ['sleep', '300'], HostConfig: { NetworkMode: network } });
+  try {
+    await foreign.start();
+    expect((await listClusters()).find((c) => c.runId === run)).toMatchObject({ kept: true, nodes: [] });
+    await removeRun(run);
+    expect(await leftOf(run)).toEqual([]);
+    const after = await foreign.inspect();
+    expect(after.State.Running, 'the container pgha did not start is left running').toBe(true);
+    expect(Object.keys(after.NetworkSettings.Networks)).not.toContain(network);
+  } finally {
+    await foreign.remove({ force: true });
+  }
+}, 60_000);
