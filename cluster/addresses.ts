@@ -37,3 +37,23 @@ export function randomUlaSubnet(random: (n: number) => Buffer = randomBytes): st
   const hex = (i: number) => g.readUInt16BE(i).toString(16);
   return `fd${g[0]!.toString(16).padStart(2, '0')}:${hex(1)}:${hex(3)}::/64`;
 }
+
+/**
+ * One IPv4 and one IPv6 address on the network that no container holds: the top of each
+ * subnet, which Docker (allocating from the bottom) never reaches in a run. A name pointed
+ * at them resolves where nothing answers, as a killed container's name does until Docker
+ * drops it.
+ */
+export function silentAddresses(subnets: readonly string[], used: ReadonlySet<string>): NetworkAddresses {
+  const v4 = subnets.find((s) => !s.includes(':'));
+  const v6 = subnets.find((s) => s.includes(':'));
+  if (!v4 || !v6) throw new Error(`the network has no ${!v4 ? 'IPv4' : 'IPv6'} subnet (subnets: ${subnets.join(', ') || 'none'})`);
+  const [base, bits] = v4.split('/') as [string, string];
+  const start = base.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const top = start + 2 ** (32 - Number(bits)) - 2;
+  const ip = [24, 16, 8, 0].map((s) => Math.floor(top / 2 ** s) % 256).join('.');
+  if (!/::\/64$/.test(v6)) throw new Error(`an IPv6 subnet of the form <prefix>::/64 was expected, not ${v6}`);
+  const ip6 = v6.replace(/::\/64$/, '::ffff:fffe');
+  for (const a of [ip, ip6]) if (used.has(a)) throw new Error(`${a} is held by a container on the network: no silent address to point a name at`);
+  return { ip, ip6 };
+}

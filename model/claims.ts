@@ -14,10 +14,21 @@ export const CLAIMS = {
    * budget, so a recovery that waited for the wake-up could not pass.
    */
   hungPrimaryHoldSecs: 60,
-  /** A client moves to the other router within this: libpq's connect_timeout (2 s) plus slack. */
+  /**
+   * A client moves to the other router within this: a killed router can cost a new connection
+   * its two silent addresses, clientTcpConnectTimeoutMs each, before the second router.
+   */
   routerKillBudgetSecs: 5,
   /** connect_timeout in the connection string the cluster documents for applications (every driver's equivalent). */
   clientConnectTimeoutSecs: 2,
+  /**
+   * The clients' bound on one TCP connect (libpq tcp_user_timeout, pgx's dialer, PgJDBC
+   * connectTimeout). A killed router's name still resolves for a moment to its two addresses
+   * (IPv4 and IPv6), where nothing answers: libpq spent connect_timeout on each, 4 s of the
+   * 5 s router-kill budget (psycopg2 5.3 s once, CI at facd44d). With this bound a silent
+   * address costs 1.0 s on this kernel (the first SYN's retransmission timer).
+   */
+  clientTcpConnectTimeoutMs: 1000,
   /** PGHA_FENCE_AFTER_SECS: how long a cut-off or frozen primary may stay writable. */
   fenceDelaySecs: 2,
   /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */

@@ -24,6 +24,10 @@ export interface DriverSpec {
 const HOSTS = routers().map((r) => privateHost(r.name)).join(',');
 const HOST_PORTS = routers().map((r) => `${privateHost(r.name)}:${PROXY_PORT}`).join(',');
 const CT = CLAIMS.clientConnectTimeoutSecs;
+/** The bound on one TCP connect, ms: CLAIMS.clientTcpConnectTimeoutMs says why. */
+const TCP = CLAIMS.clientTcpConnectTimeoutMs;
+/** Why each driver bounds its TCP connect apart from its whole connect. */
+const TCP_WHY = `a killed router's name still resolves for a moment to its IPv4 and IPv6 addresses, where nothing answers, and connect_timeout is spent per address (4 s of the ${CLAIMS.routerKillBudgetSecs} s router-kill budget)`;
 /** The clients' statement timeout, seconds: CLIENT_STATEMENT_TIMEOUT_MS below says why. */
 const ST = 5;
 
@@ -37,7 +41,7 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'psycopg2',
     title: 'Python psycopg2 + ThreadedConnectionPool',
-    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=${routers().map(() => PROXY_PORT).join(',')} dbname=app user=app target_session_attrs=any connect_timeout=${CT}"); libpq has no client-side statement timeout: a watchdog thread shuts the socket down after ${ST} s`,
+    settings: `ThreadedConnectionPool(1, 4, "host=${HOSTS} port=${routers().map(() => PROXY_PORT).join(',')} dbname=app user=app target_session_attrs=any connect_timeout=${CT} tcp_user_timeout=${TCP}"); tcp_user_timeout: ${TCP_WHY} (it also drops an established connection whose data goes unacknowledged that long); libpq has no client-side statement timeout: a watchdog thread shuts the socket down after ${ST} s`,
     works: true,
   },
   {
@@ -49,13 +53,13 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'jdbc-hikari',
     title: 'Java PgJDBC + HikariCP',
-    settings: `jdbc:postgresql://${HOST_PORTS}/app?targetServerType=any&connectTimeout=${CT}&socketTimeout=${ST}&prepareThreshold=0; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, validationTimeout=1000, initializationFailTimeout=-1; prepareThreshold=0: ${UNNAMED_WHY}; validationTimeout=1000: Hikari checks an idle connection before lending it, on the writer, and a check on a hung writer stalled 5 s (its default) each time`,
+    settings: `jdbc:postgresql://${HOST_PORTS}/app?targetServerType=any&connectTimeout=${Math.max(1, TCP / 1000)}&socketTimeout=${ST}&prepareThreshold=0; maximumPoolSize=4, minimumIdle=1, connectionTimeout=5000, validationTimeout=1000, initializationFailTimeout=-1; connectTimeout (seconds, the TCP connect only): ${TCP_WHY}; prepareThreshold=0: ${UNNAMED_WHY}; validationTimeout=1000: Hikari checks an idle connection before lending it, on the writer, and a check on a hung writer stalled 5 s (its default) each time`,
     works: true,
   },
   {
     name: 'go-pgxpool',
     title: 'Go pgx v4 pgxpool',
-    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; pool.Acquire, then context.WithTimeout(${ST} s) for the statement (a connect is bounded by connect_timeout per address, not by the statement's timeout); statement_cache_mode=describe: ${UNNAMED_WHY}; ConnConfig.LookupFunc that answers no addresses for a name that does not resolve: pgconn v1 fails the whole connect when one host does not resolve (a stopped router's name is gone)`,
+    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; ConnConfig.DialFunc = (&net.Dialer{Timeout: ${TCP} ms}).DialContext: ${TCP_WHY}; pool.Acquire, then context.WithTimeout(${ST} s) for the statement (a connect is bounded by connect_timeout per address, not by the statement's timeout); statement_cache_mode=describe: ${UNNAMED_WHY}; ConnConfig.LookupFunc that answers no addresses for a name that does not resolve: pgconn v1 fails the whole connect when one host does not resolve (a stopped router's name is gone)`,
     works: true,
   },
   {
@@ -94,7 +98,7 @@ export const CLIENT_STATEMENT_TIMEOUT_MS = ST * 1000;
 
 /** One line a client in the image prints. */
 export type DriverEvent =
-  | { ev: 'hello'; driver: string; version: string; pool: string }
+  | { ev: 'hello'; /** When the client started, before its pool opened (ms). */ t: number; driver: string; version: string; pool: string }
   | { ev: 'op'; op: 'write' | 'read'; key: number | null; t0: number; t1: number; ok: boolean; node?: string; cls?: string; sqlstate?: string | null; msg?: string }
   | { ev: 'recreate'; t: number; reason: string }
   | { ev: 'packages'; list: string }

@@ -36,7 +36,9 @@ public class Client {
       hosts.append(h).append(':').append(System.getenv("PORT"));
     }
     return "jdbc:postgresql://" + hosts + "/" + System.getenv("DBNAME")
-        + "?targetServerType=any&connectTimeout=" + System.getenv("CONNECT_TIMEOUT_SECS")
+        // connectTimeout bounds the TCP connect only (seconds): a killed router's name still
+        // resolves for a moment to an address nobody answers on.
+        + "?targetServerType=any&connectTimeout=" + Math.max(1, Long.parseLong(System.getenv("TCP_CONNECT_TIMEOUT_MS")) / 1000)
         // Client side: a statement the server never answers (a paused primary behind the router) fails.
         + "&socketTimeout=" + (Long.parseLong(System.getenv("STATEMENT_TIMEOUT_MS")) / 1000)
         // Unnamed statements only: ProxySQL 3.0 runs a reused named statement where the
@@ -77,7 +79,7 @@ public class Client {
     if (pgjdbc == null) pgjdbc = new org.postgresql.Driver().getMajorVersion() + "." + new org.postgresql.Driver().getMinorVersion();
     // Debian's jars carry no Implementation-Version: run-client passes the package's.
     String hikari = System.getenv("HIKARICP_VERSION");
-    emit("{\"ev\":\"hello\",\"driver\":" + q(driver) + ",\"version\":" + q("pgjdbc " + pgjdbc + ", HikariCP " + hikari + " (Java " + System.getProperty("java.version") + ")")
+    emit("{\"ev\":\"hello\",\"t\":" + System.currentTimeMillis() + ",\"driver\":" + q(driver) + ",\"version\":" + q("pgjdbc " + pgjdbc + ", HikariCP " + hikari + " (Java " + System.getProperty("java.version") + ")")
         + ",\"pool\":" + q("HikariCP maximumPoolSize=4 minimumIdle=1 connectionTimeout=5000 validationTimeout=1000 initializationFailTimeout=-1; " + url()) + "}");
     HikariDataSource ds = open();
     long key = 0;

@@ -83,6 +83,7 @@ async function main() {
   const version = require('pg/package.json').version;
   emit({
     ev: 'hello',
+    t: Date.now(),
     driver,
     version: `pg ${version} (node ${process.versions.node})`,
     pool: mode === 'documented' ? `new Pool({ host: '${hosts.join(',')}', max: 4, connectionTimeoutMillis, query_timeout })` : `one Pool per router (${hosts.join(', ')}), checkout in order, query_timeout`,

@@ -77,9 +77,11 @@ def settings():
     return {
         "driver": os.environ["DRIVER"],
         # libpq's multi-host form, as the cluster's documentation gives it to applications.
-        "dsn": "host={} port={} dbname={} user={} password={} target_session_attrs=any connect_timeout={}".format(
+        # tcp_user_timeout bounds each TCP connect: connect_timeout is spent per address, and a
+        # killed router's name still resolves for a moment to two addresses nobody answers on.
+        "dsn": "host={} port={} dbname={} user={} password={} target_session_attrs=any connect_timeout={} tcp_user_timeout={}".format(
             ",".join(hosts), ",".join([port] * len(hosts)), os.environ["DBNAME"], os.environ["DBUSER"],
-            os.environ["PGPASSWORD"], os.environ["CONNECT_TIMEOUT_SECS"]),
+            os.environ["PGPASSWORD"], os.environ["CONNECT_TIMEOUT_SECS"], os.environ["TCP_CONNECT_TIMEOUT_MS"]),
         "interval": int(os.environ["INTERVAL_MS"]) / 1000.0,
         "recreate_after": int(os.environ["RECREATE_AFTER_MS"]),
         "statement_timeout": int(os.environ["STATEMENT_TIMEOUT_MS"]) / 1000.0,

@@ -23,7 +23,7 @@ def execute(pool, sql, params, watchdog):
         pool.putconn(conn)
 
 
-loop.emit(ev="hello", driver="psycopg2", version="psycopg2 {} (libpq {})".format(
+loop.emit(ev="hello", t=loop.now_ms(), driver="psycopg2", version="psycopg2 {} (libpq {})".format(
     psycopg2.__version__.split(" ")[0], psycopg2.extensions.libpq_version()),
     pool="ThreadedConnectionPool(minconn=1, maxconn=4, dsn); a watchdog shuts the socket after STATEMENT_TIMEOUT_MS")
 loop.run(open_pool, lambda p: p.closeall(), execute, lambda e: getattr(e, "pgcode", None))

@@ -24,7 +24,7 @@ def sqlstate(e):
     return getattr(e, "sqlstate", None)
 
 
-loop.emit(ev="hello", driver="psycopg3", version="psycopg {} (psycopg_pool {}, libpq {})".format(
+loop.emit(ev="hello", t=loop.now_ms(), driver="psycopg3", version="psycopg {} (psycopg_pool {}, libpq {})".format(
     psycopg.__version__, psycopg_pool.__version__, psycopg.pq.version()),
     pool="ConnectionPool(min_size=1, max_size=4, timeout=5, check=check_connection); a watchdog shuts the socket after STATEMENT_TIMEOUT_MS")
 loop.run(open_pool, lambda p: p.close(timeout=1), execute, sqlstate)
