@@ -34,6 +34,15 @@ describe('a driver history around a fault', () => {
     expect(o.errors).toEqual({});
   });
 
+  it('never ends the outage with a write that started before the fault had gone in (a router that holds writes fails none)', () => {
+    // Fault called at 50, in at 300: write 2 ran on the old primary, write 3 was held 4 s.
+    const h = [w(1, 0, 10, true), w(2, 100, 120, true), w(3, 220, 4200, true), w(4, 4300, 4310, true)];
+    expect(faultOutcome(h, 50, 10_000).outageMs).toBe(70);
+    const o = faultOutcome(h, 50, 10_000, 300);
+    expect(o.outageMs).toBe(4260);
+    expect(o.failedWrites).toBe(0);
+  });
+
   it('says not back when no write succeeded after the last failure', () => {
     const o = faultOutcome([w(1, 0, 10, true), w(2, 100, 200, false, 'Error(ENOTFOUND)')], 50, 10_000);
     expect(o.outageMs).toBeNull();

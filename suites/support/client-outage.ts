@@ -34,18 +34,21 @@ export interface FaultOutcome {
 
 /**
  * Reads the statements that ended after `faultAt` and started before `until`: the outage
- * ends with the first good write that started after the fault and after the last failed
- * statement (a read too).
+ * ends with the first good write that started once the fault had gone in (`injectedAt`, when
+ * the kill or pause returned) and after the last failed statement (a read too). The clock
+ * still starts at `faultAt`. A write started while the fault was going in could finish on the
+ * old primary: through ProxySQL, which holds a write until a writer is back instead of
+ * failing it, such a write once ended the outage at 0.0 s while the next one waited 4 s.
  */
-export function faultOutcome(events: readonly DriverEvent[], faultAt: number, until: number): FaultOutcome {
+export function faultOutcome(events: readonly DriverEvent[], faultAt: number, until: number, injectedAt = faultAt): FaultOutcome {
   const writes = opsOf(events).filter((o) => o.op === 'write' && o.t1 > faultAt && o.t0 < until);
   const failed = writes.filter((o) => !o.ok);
   const errors: Record<string, number> = {};
   for (const o of opsOf(events).filter((x) => !x.ok && x.t1 > faultAt && x.t0 < until)) errors[errorKey(o)] = (errors[errorKey(o)] ?? 0) + 1;
   // A failed read holds the application up as much as a failed write: the last failure of either.
   const lastFailure = opsOf(events).filter((o) => !o.ok && o.t1 > faultAt && o.t0 < until).at(-1);
-  // Started after the fault: a write in flight when it hit may have committed before it did.
-  const good = writes.find((o) => o.ok && o.t0 >= faultAt && (!lastFailure || o.t0 >= lastFailure.t1));
+  // Started after the fault went in: a write in flight when it hit may have committed before it did.
+  const good = writes.find((o) => o.ok && o.t0 >= injectedAt && (!lastFailure || o.t0 >= lastFailure.t1));
   const outageMs = good ? good.t1 - faultAt : null;
   const recreated = events.some((e) => e.ev === 'recreate' && e.t > faultAt && e.t < (good?.t1 ?? until));
   return { outageMs, failedWrites: failed.length, errors, recovery: !good ? 'not back' : recreated ? 'pool re-created' : 'by itself' };
