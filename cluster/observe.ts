@@ -70,6 +70,17 @@ export async function roles(info: ClusterInfo): Promise<Partial<Record<NodeName,
   return Object.fromEntries(entries);
 }
 
+/**
+ * The one writable node among `nodes`, or undefined when none or several are. A round of
+ * probes ends with its slowest: leave out a node known to be paused, which holds its probe
+ * for the whole connect timeout.
+ */
+export async function writableAmong(info: ClusterInfo, nodes: readonly NodeName[]): Promise<NodeName | undefined> {
+  const inRecoveryNow = await Promise.all(nodes.map((n) => inRecovery(info, n)));
+  const writable = nodes.filter((_, i) => inRecoveryNow[i] === false);
+  return writable.length === 1 ? writable[0] : undefined;
+}
+
 /** The one writable data node, or undefined when none or several are. */
 export async function writablePrimary(info: ClusterInfo): Promise<NodeName | undefined> {
   const r = await roles(info);
