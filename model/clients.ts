@@ -59,7 +59,7 @@ export const DRIVERS: readonly DriverSpec[] = [
   {
     name: 'go-pgxpool',
     title: 'Go pgx v4 pgxpool',
-    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; ConnConfig.DialFunc = (&net.Dialer{Timeout: ${TCP} ms}).DialContext: ${TCP_WHY}; pool.Acquire, then context.WithTimeout(${ST} s) for the statement (a connect is bounded by connect_timeout per address, not by the statement's timeout); statement_cache_mode=describe: ${UNNAMED_WHY}; ConnConfig.LookupFunc that answers no addresses for a name that does not resolve: pgconn v1 fails the whole connect when one host does not resolve (a stopped router's name is gone)`,
+    settings: `postgres://app:…@${HOST_PORTS}/app?target_session_attrs=any&connect_timeout=${CT}&sslmode=disable&statement_cache_mode=describe&pool_max_conns=4&pool_min_conns=1; ConnConfig.DialFunc = (&net.Dialer{Timeout: ${TCP / 1000} s}).DialContext: ${TCP_WHY}; sslmode=disable: pgconn v1's default (prefer) makes each address two connects, TLS then plain (a silent router cost 4.1 s); pool.Acquire, then context.WithTimeout(${ST} s) for the statement (a connect is bounded by connect_timeout per address, not by the statement's timeout); statement_cache_mode=describe: ${UNNAMED_WHY}; ConnConfig.LookupFunc that answers no addresses for a name that does not resolve: pgconn v1 fails the whole connect when one host does not resolve (a stopped router's name is gone)`,
     works: true,
   },
   {
