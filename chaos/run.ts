@@ -10,7 +10,10 @@ import type { ClusterInfo } from '../cluster/info.ts';
 import type { ProxyChoice } from '../fixtures/images.ts';
 import { roles } from '../cluster/observe.ts';
 import { note, phase } from '../fixtures/progress.ts';
-import { routers, type NodeName } from '../model/topology.ts';
+import { routers, TOPOLOGY, type NodeName } from '../model/topology.ts';
+import { saveLogs } from '../cluster/node-logs.ts';
+import { runDir } from '../model/paths.ts';
+import { join } from 'node:path';
 import { createWriteSchema, type RunClock } from '../load/workload/index.ts';
 import type { TradingRunOptions } from '../load/trading/index.ts';
 import { RECOVERY_BUDGET_MS, type Verdict } from './checkers/index.ts';
@@ -54,6 +57,7 @@ async function roleState(info: ClusterInfo): Promise<RoleState> {
 export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
   const { schedule } = opts;
   const startedAt = new Date().toISOString();
+  const startedWall = Date.now();
   const own = opts.cluster ? undefined : await startCluster({ proxy: opts.proxy ?? 'auto' });
   const flavorReason = own?.images.flavorReason ?? opts.cluster?.flavorReason ?? '';
   let live: LoadStart | undefined;
@@ -111,7 +115,11 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosResult> {
       budgetMs: opts.budgetMs ?? RECOVERY_BUDGET_MS,
       ...(run.trading ? { trading: run.trading } : {}),
     });
-    return { report, schedule, failed: verdicts.filter((v) => v.status === 'fail') };
+    const failed = verdicts.filter((v) => v.status === 'fail');
+    // Kept before the cluster goes (a cluster of its own is removed below): a failed verdict's
+    // cause is in the nodes' logs, not in the clients' history.
+    if (failed.length) note(`a verdict failed: every node's log since the run began: ${await saveLogs(info, TOPOLOGY.map((n) => n.name), startedWall, join(runDir(info.runId), 'logs'))}/`);
+    return { report, schedule, failed };
   } finally {
     // Also on failure: every fault healed, whatever the run got to (the core stopped the load).
     await live?.nemesis.healAll().catch(() => {});
