@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { appCredentials, connectFirst, closeClient } from '../../cluster/clients.ts';
 import type { NodeName } from '../../model/topology.ts';
+import { CLAIMS, toMs } from '../../model/claims.ts';
 import { startClock, type RunClock } from './clock.ts';
 import type { Op, OpKind } from '../../model/history.ts';
 import { classifyFailure } from './outcome.ts';
@@ -29,7 +30,7 @@ export interface WorkloadOptions {
   routerProbeRate?: number;
   /** A statement not answered within this is abandoned as unknown (default 5000 ms). */
   opTimeoutMs?: number;
-  /** Per router connect timeout (default 1000 ms). */
+  /** Per router connect timeout (default: the documented clients', CLAIMS.clientConnectTimeoutSecs). */
   connectTimeoutMs?: number;
   /** Share one clock with the role sampler and the nemesis (default: a new one). */
   clock?: RunClock;
@@ -89,7 +90,11 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
   const writers = opts.writers ?? 4;
   const readers = opts.readers ?? 0;
   const opTimeoutMs = opts.opTimeoutMs ?? 5000;
-  const connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
+  // As the documented clients connect (connect_timeout 2 s). With 1 s, a CI smoke run's
+  // clients connected to neither router for 20 s after a router kill, every attempt timing
+  // out at 1.0 s while established sessions ran: a new pgpool session took 0.1-1.07 s here
+  // with three busy loops on the 2 cores, and CI ran a second cluster's chaos run beside it.
+  const connectTimeoutMs = opts.connectTimeoutMs ?? toMs(CLAIMS.clientConnectTimeoutSecs);
   const ops: Op[] = [];
   const acked: number[] = [];
   let nextKey = keys.from;
