@@ -12,6 +12,8 @@ import { dataNodes, routers, type NodeName } from '../model/topology.ts';
 import { recentLogs, saveLogs } from '../cluster/node-logs.ts';
 import { runDir } from '../model/paths.ts';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { onTestFailed } from 'vitest';
 import { createWriteSchema, type RunClock, type KeyRange, type Workload, type Op } from '../load/workload/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import type { Nemesis } from './nemesis/index.ts';
@@ -87,6 +89,26 @@ async function failedTrial(info: ClusterInfo, startedWall: number, when: string,
   return e;
 }
 
+/**
+ * The suites judge a trial after it returns (an acknowledged write missing, two primaries):
+ * when that fails the test, the history and every node's log since the trial began are
+ * kept in the run's folder while the cluster is still up. A redeployed primary's trial lost
+ * one acknowledged write in a CI run and left nothing to find out why.
+ */
+function keepOnFailure(info: ClusterInfo, startedWall: number, history: RunHistory): void {
+  const dir = join(runDir(info.runId), `trial-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`);
+  try {
+    onTestFailed(async () => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'history.json'), JSON.stringify(history));
+      const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
+      console.error(`trial judged failed: its history and every node's log since it began: ${await saveLogs(info, everyone, startedWall, dir)}/`);
+    });
+  } catch {
+    // Not inside a test (a script's trial): nothing to hook.
+  }
+}
+
 export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise<void>, opts: TrialOptions = {}): Promise<TrialResult> {
   let startedWall = 0;
   const run = await runUnderLoad(booted, {
@@ -147,5 +169,6 @@ export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise
   });
   // A trial without its rows can't be judged: the read back's own error fails it.
   if (!run.readBack) throw run.readBackError;
+  keepOnFailure(run.info, startedWall, run.history);
   return { history: run.history, keys: run.keys, primaryAfter: run.readBack.from };
 }
