@@ -8,7 +8,7 @@ import type { ClusterInfo } from '../cluster/info.ts';
 import { waitFormed } from '../cluster/boot.ts';
 import { eventually } from '../cluster/wait.ts';
 import { writablePrimary } from '../cluster/observe.ts';
-import { dataNodes, routers, type NodeName } from '../model/topology.ts';
+import { routers, TOPOLOGY, type NodeName } from '../model/topology.ts';
 import { recentLogs, saveLogs } from '../cluster/node-logs.ts';
 import { runDir } from '../model/paths.ts';
 import { join } from 'node:path';
@@ -78,14 +78,16 @@ async function writesFlowing(workload: Workload, since: number, timeoutMs: numbe
 }
 
 
+/** Whose logs a failed trial keeps: every node of the cluster. */
+const EVERY_NODE: NodeName[] = TOPOLOGY.map((n) => n.name);
+
 /**
  * Says at once why a trial failed (vitest prints errors only when the whole run ends) and
  * keeps every node's log since it began, before teardown removes the containers.
  */
 async function failedTrial(info: ClusterInfo, startedWall: number, when: string, e: Error): Promise<Error> {
-  const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
-  const saved = await saveLogs(info, everyone, startedWall, join(runDir(info.runId), `logs-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`));
-  console.error(`trial failed ${when}${e.message}\nevery node's log since the trial began: ${saved}/\n${await recentLogs(info, everyone, startedWall, 120)}`);
+  const saved = await saveLogs(info, EVERY_NODE, startedWall, join(runDir(info.runId), `logs-${new Date(startedWall).toISOString().replace(/[:.]/g, '-')}`));
+  console.error(`trial failed ${when}${e.message}\nevery node's log since the trial began: ${saved}/\n${await recentLogs(info, EVERY_NODE, startedWall, 120)}`);
   return e;
 }
 
@@ -101,8 +103,7 @@ function keepOnFailure(info: ClusterInfo, startedWall: number, history: RunHisto
     onTestFailed(async () => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'history.json'), JSON.stringify(history));
-      const everyone = [...dataNodes(), ...routers()].map((n) => n.name).concat('witness');
-      console.error(`trial judged failed: its history and every node's log since it began: ${await saveLogs(info, everyone, startedWall, dir)}/`);
+          console.error(`trial judged failed: its history and every node's log since it began: ${await saveLogs(info, EVERY_NODE, startedWall, dir)}/`);
     });
   } catch {
     // Not inside a test (a script's trial): nothing to hook.
