@@ -22,7 +22,7 @@
 # shellcheck source=decide.sh
 . /usr/local/lib/pgha/pgpool-decide.sh
 
-# Consecutive probes a backend may miss before it is detached (each waits 2 s at most).
+# Consecutive probes a backend may miss before it is detached (each waits 3 s at most).
 HUNG_AFTER="${PGPOOL_HUNG_AFTER_PROBES:-2}"
 declare -A missed
 
@@ -31,9 +31,13 @@ export PGPASSFILE=/var/lib/postgresql/.pgpass
 # Prints standby | primary, or nothing when the node does not answer in time or another
 # node answers at its address (an /etc/hosts entry not yet refreshed after a restart):
 # each node's cluster_name is its own name.
+# timeout bounds the whole probe: connect_timeout ends only the connect, and a node frozen
+# while the query was in flight never answers it (statement_timeout is the server's own):
+# in a CI run one probe caught the primary's pause that way, the loop stopped, and this
+# pgpool never let go of the hung primary.
 node_role() {
   local out
-  out=$(psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
+  out=$(timeout 3 psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
     -c "SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null)
   probe_role "$1" "$out"
 }
