@@ -82,11 +82,7 @@ export async function writableAmong(info: ClusterInfo, nodes: readonly NodeName[
 }
 
 /** The one writable data node, or undefined when none or several are. */
-export async function writablePrimary(info: ClusterInfo): Promise<NodeName | undefined> {
-  const r = await roles(info);
-  const writable = Object.entries(r).filter(([, inRecovery]) => inRecovery === false).map(([n]) => n as NodeName);
-  return writable.length === 1 ? writable[0] : undefined;
-}
+export const writablePrimary = (info: ClusterInfo): Promise<NodeName | undefined> => writableAmong(info, dataNodes().map((n) => n.name));
 
 export async function observeFormation(info: ClusterInfo): Promise<FormationObservation> {
   const recovery = await roles(info);
