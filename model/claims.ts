@@ -33,6 +33,14 @@ export const CLAIMS = {
   fenceDelaySecs: 2,
   /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */
   promoteDelaySecs: 2,
+  /**
+   * PGHA_PEER_REPLY_TIMEOUT_SECS: a peer that leaves a request of repmgrd's unanswered this
+   * long is treated as gone (the connection is ended). The same bound repmgr puts on a
+   * connect (connect_timeout 1 s, which libpq raises to its 2 s floor): an answer later than
+   * a whole connect is no answer. A hung primary accepts packets and answers nothing, and a
+   * repmgrd caught mid-query by it waited forever (CI at e9e982a).
+   */
+  peerReplyTimeoutSecs: 2,
   /** PGHA_ELECTION_GRACE_SECS: how long an election after a full stop waits for every data node. */
   electionGraceSecs: 10,
   /**
@@ -137,6 +145,7 @@ export const FENCING_DEFAULTS = {
   PGHA_ELECTION_GRACE_SECS: CLAIMS.electionGraceSecs,
   PGHA_ELECTION_MIN_WAIT_SECS: CLAIMS.electionMinWaitSecs,
   PGHA_DETACHED_STANDBY_SECS: CLAIMS.detachedStandbySecs,
+  PGHA_PEER_REPLY_TIMEOUT_SECS: CLAIMS.peerReplyTimeoutSecs,
 } as const;
 
 /**

@@ -123,11 +123,20 @@ function expectSinglePrimary(h: RunHistory): void {
   expect(v.status).toBe('pass');
 }
 
-/** Kills (or stops, or pauses) the primary and waits for the rule's winner to take over. */
-async function losePrimary(t: Trial, fault: 'kill' | 'stop' | 'pause', timeoutMs: number): Promise<{ old: NodeName; winner: NodeName; expected: NodeName }> {
+/**
+ * Kills (or stops, or pauses) the primary and waits for the rule's winner to take over.
+ * `beforeFault` runs right before the fault goes in, with the primary and its standbys.
+ */
+async function losePrimary(
+  t: Trial,
+  fault: 'kill' | 'stop' | 'pause',
+  timeoutMs: number,
+  beforeFault?: (primary: NodeName, standbys: readonly NodeName[]) => Promise<void>,
+): Promise<{ old: NodeName; winner: NodeName; expected: NodeName }> {
   const old = await t.primary();
   const now = await roles(t.info());
   const standbys = dataNodes().map((n) => n.name).filter((n) => now[n] === true);
+  await beforeFault?.(old, standbys);
   const ev = await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
   // A fault that did not go in (docker pause once failed: "unable to freeze") says so,
   // rather than as a failover that never came.
@@ -137,6 +146,41 @@ async function losePrimary(t: Trial, fault: 'kill' | 'stop' | 'pause', timeoutMs
   const lsns = await receivedLsns(t.info(), standbys);
   const winner = await t.newPrimary(old, timeoutMs);
   return { old, winner, expected: expectedWinner(lsns) };
+}
+
+// repmgrd's connections to a node, as its backends there show them (repmgr's
+// fallback_application_name; the routers' and the scripts' sessions are named otherwise).
+const REPMGRD_BACKENDS_SQL =
+  "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE usename = 'repmgr' AND application_name = 'repmgr' AND backend_type = 'client backend' AND pid <> pg_backend_pid()";
+
+/**
+ * Freezes (SIGSTOP) the primary's backends that serve repmgrd, again and again as repmgrd
+ * reconnects, until every standby's repmgrd has a query to the primary in flight and
+ * unanswered: the state a hung primary leaves a repmgrd in when it freezes mid-query (seen
+ * in CI: a standby's repmgrd stuck so, elected by its siblings, never promoted). Read on each
+ * standby with the image's own stalled_requests. Returns the frozen pids, for SIGCONT.
+ */
+async function stallRepmgrdQueries(i: ClusterInfo, primary: NodeName, standbys: readonly NodeName[]): Promise<string[]> {
+  const frozen = new Set<string>();
+  const stalledOn = async (n: NodeName) => {
+    const r = await execIn(i.nodes[n]!.container, ['bash', '-c', '. /usr/local/lib/pgha/decide.sh; ss -tnpiOH state established | stalled_requests repmgrd 100'], 'postgres');
+    return r.stdout.trim() !== '';
+  };
+  await eventually(
+    async () => {
+      const listed = await execIn(i.nodes[primary]!.container, ['psql', '-XAtq', '-d', 'repmgr', '-c', REPMGRD_BACKENDS_SQL], 'postgres');
+      const pids = listed.stdout.trim().split(/\s+/).filter((p) => /^\d+$/.test(p) && !frozen.has(p));
+      if (pids.length > 0) {
+        const stopped = await execIn(i.nodes[primary]!.container, ['kill', '-STOP', ...pids]);
+        expect(stopped.exitCode, stopped.stderr).toBe(0);
+        pids.forEach((p) => frozen.add(p));
+      }
+      const stalled = await Promise.all(standbys.map(stalledOn));
+      return stalled.every(Boolean) ? true : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 50, what: `every standby's repmgrd (${standbys.join(', ')}) waiting on a query to ${primary}` },
+  );
+  return [...frozen];
 }
 
 /** Waits until every data node but `primary` and the `down` ones is a standby streaming from it. */
@@ -222,6 +266,36 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expect((await roles(info))[outcome.old], `${outcome.old} is a standby again`).toBe(true);
     expect(await streamingStandbys(info, outcome.winner), `${outcome.old} streams from ${outcome.winner}`).toContain(outcome.old);
   }, toMs(CLAIMS.hungPrimaryHoldSecs + CLAIMS.reformTimeoutSecs) + 60_000);
+
+  it(`fails over within ${CLAIMS.hungPrimaryBudgetSecs} s of a primary that hangs while every standby's repmgrd waits on a query to it (cut after ${CLAIMS.peerReplyTimeoutSecs} s, peerReplyTimeoutSecs)`, async () => {
+    let outcome!: Awaited<ReturnType<typeof losePrimary>>;
+    let frozen: string[] = [];
+    let primary!: NodeName;
+    const wake = async (t: Trial) => {
+      // Unpaused, the old primary fences itself: its fast shutdown waits for these backends.
+      const [ev] = t.nemesis.events();
+      if (ev) await t.nemesis.heal(ev);
+      if (frozen.length > 0) await execIn(t.info().nodes[primary]!.container, ['kill', '-CONT', ...frozen]);
+    };
+    const r = await underLoad(info, async (t) => {
+      try {
+        outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS, async (old, standbys) => {
+          primary = old;
+          frozen = await stallRepmgrdQueries(t.info(), old, standbys);
+        });
+        await t.writesResumed(HUNG_BUDGET_MS);
+      } finally {
+        await wake(t);
+      }
+    }, { reformTimeoutMs: 120_000 });
+    record(info.runId, { suite: SUITE, name: "repmgrd backends frozen on the primary before it hung", value: frozen.length, unit: 'count', subject: 'pause mid-query' });
+    // The rule's winner, not a node that was skipped because its repmgrd was stuck.
+    expect(outcome.winner).toBe(outcome.expected);
+    expectClocksWithin(recordClocks('pause primary mid-query', r.history), HUNG_BUDGET_MS);
+    expectNoLostWrites('pause primary mid-query', r.history);
+    expectOverlapUnderFenceDelay('pause primary mid-query', r.history);
+    expect(r.primaryAfter).toBe(outcome.winner);
+  });
 
   it('does not fail over when repmgrd dies on the primary or a standby, and the daemon comes back', async () => {
     let before!: NodeName;

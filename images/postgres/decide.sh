@@ -136,3 +136,25 @@ detached_standby_decision() {
 # primary right now (a count of 1 or more); promote otherwise: 0, no answer, an error or a
 # timeout (a dead witness must not stop a failover).
 promote_guard_decision() { if [[ "$1" =~ ^[1-9] ]]; then echo refuse; else echo promote; fi; }
+
+# ---- repmgrd's requests -----------------------------------------------------------------
+
+# stalled_requests <daemon> <bound ms>: stdin `ss -tnpiOH state established` (one socket a
+# line, as the daemon's own user so each line names its process). Prints "<local> <peer>
+# <ms>" for each socket of <daemon> to another host whose last data out has gone unanswered
+# (sent after the last data in, nothing unread) for at least the bound. A frozen peer's
+# kernel still acknowledges packets, so neither keepalives nor tcp_user_timeout end such a
+# wait, and libpq bounds only the connect: a repmgrd whose query to the primary was in flight
+# when the primary hung waited for it forever, elected by its siblings and never promoting.
+stalled_requests() {
+  awk -v daemon="\"$1\"" -v bound="$2" '
+    function host(a) { sub(/:[0-9]+$/, "", a); return a }
+    index($0, "users:((" daemon ",") {
+      snd = ""; rcv = ""
+      for (i = 5; i <= NF; i++) {
+        if ($i ~ /^lastsnd:/) snd = substr($i, 9) + 0
+        else if ($i ~ /^lastrcv:/) rcv = substr($i, 9) + 0
+      }
+      if ($1 == 0 && snd != "" && rcv != "" && rcv > snd && snd >= bound && host($3) != host($4)) print $3, $4, snd
+    }'
+}

@@ -234,12 +234,14 @@ restart_data_node() {
 # ---- supervision ----------------------------------------------------------------------
 REPMGRD_LOOP_PID=
 FENCE_PID=
+WATCHDOG_PID=
 TAIL_PID=
 
 shutdown() {
   log "stopping: repmgrd, then PostgreSQL (fast)"
   touch /run/pgha-stopping
   [ -z "$FENCE_PID" ] || kill "$FENCE_PID" 2>/dev/null || true
+  [ -z "$WATCHDOG_PID" ] || kill "$WATCHDOG_PID" 2>/dev/null || true
   [ -z "$REPMGRD_LOOP_PID" ] || kill "$REPMGRD_LOOP_PID" 2>/dev/null || true
   pkill -x repmgrd 2>/dev/null || true
   stop_pg
@@ -291,6 +293,8 @@ main() {
   log "node ready; starting repmgrd"
   run_repmgrd &
   REPMGRD_LOOP_PID=$!
+  /usr/local/bin/pgha-watchdog &
+  WATCHDOG_PID=$!
   if [ "$IS_WITNESS" != true ]; then
     /usr/local/bin/pgha-fence &
     FENCE_PID=$!
