@@ -34,13 +34,14 @@ export const CLAIMS = {
   /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */
   promoteDelaySecs: 2,
   /**
-   * PGHA_PEER_REPLY_TIMEOUT_SECS: a peer that leaves a request of repmgrd's unanswered this
-   * long is treated as gone (the connection is ended). The same bound repmgr puts on a
-   * connect (connect_timeout 1 s, which libpq raises to its 2 s floor): an answer later than
-   * a whole connect is no answer. A hung primary accepts packets and answers nothing, and a
-   * repmgrd caught mid-query by it waited forever (CI at e9e982a).
+   * PGHA_PEER_REPLY_TIMEOUT_SECS: a standby's repmgrd whose request to its upstream (the
+   * primary) has gone unanswered this long has its connection ended. A hung primary accepts
+   * packets and answers nothing, and a repmgrd caught mid-query by it waited forever (CI at
+   * e9e982a); every second of this bound is a second more of that failover (2 s measured
+   * 15.6 s to a writable primary against 13-13.7 s for a plain pause). A live primary slower
+   * than this only costs repmgrd a reconnect: no failover follows while it answers pings.
    */
-  peerReplyTimeoutSecs: 2,
+  peerReplyTimeoutSecs: 1,
   /** PGHA_ELECTION_GRACE_SECS: how long an election after a full stop waits for every data node. */
   electionGraceSecs: 10,
   /**

@@ -7,7 +7,7 @@ import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary,
 import type { RunHistory } from '../model/history.ts';
 import { execIn } from '../fixtures/docker.ts';
 import { queryOnce, repmgrCredentials, endpointOf } from '../cluster/clients.ts';
-import { dataNodes, node, routers, type NodeName } from '../model/topology.ts';
+import { dataNodes, node, privateHost, routers, type NodeName } from '../model/topology.ts';
 import { roles, serviceStatus, streamingStandbys, writablePrimary } from '../cluster/observe.ts';
 import { eventually } from '../cluster/wait.ts';
 import { record } from '../reports/run-report.ts';
@@ -153,17 +153,29 @@ async function losePrimary(
 const REPMGRD_BACKENDS_SQL =
   "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE usename = 'repmgr' AND application_name = 'repmgr' AND backend_type = 'client backend' AND pid <> pg_backend_pid()";
 
+/** Sends `signal` to each standby's repmgrd watchdog (pgha-watchdog), failing if one is not running. */
+async function signalWatchdogs(i: ClusterInfo, standbys: readonly NodeName[], signal: 'STOP' | 'CONT'): Promise<void> {
+  await Promise.all(
+    standbys.map(async (n) => {
+      const r = await execIn(i.nodes[n]!.container, ['pkill', `-${signal}`, '-f', '/usr/local/bin/pgha-watchdog']);
+      expect(r.exitCode, `a repmgrd watchdog running on ${n}`).toBe(0);
+    }),
+  );
+}
+
 /**
- * Freezes (SIGSTOP) the primary's backends that serve repmgrd, again and again as repmgrd
- * reconnects, until every standby's repmgrd has a query to the primary in flight and
- * unanswered: the state a hung primary leaves a repmgrd in when it freezes mid-query (seen
- * in CI: a standby's repmgrd stuck so, elected by its siblings, never promoted). Read on each
- * standby with the image's own stalled_requests. Returns the frozen pids, for SIGCONT.
+ * Freezes (SIGSTOP) the primary's backends that serve repmgrd until every standby's repmgrd
+ * has a query to the primary in flight and unanswered: the state a hung primary leaves a
+ * repmgrd in when it freezes mid-query (CI at e9e982a: the elected standby's repmgrd stuck
+ * so, never promoting). Read on each standby with the image's own stalled_requests. The
+ * standbys' watchdogs must be stopped first, or they end a stall before all are stalled.
+ * Returns the frozen pids, for SIGCONT.
  */
 async function stallRepmgrdQueries(i: ClusterInfo, primary: NodeName, standbys: readonly NodeName[]): Promise<string[]> {
   const frozen = new Set<string>();
   const stalledOn = async (n: NodeName) => {
-    const r = await execIn(i.nodes[n]!.container, ['bash', '-c', '. /usr/local/lib/pgha/decide.sh; ss -tnpiOH state established | stalled_requests repmgrd 100'], 'postgres');
+    const check = `. /usr/local/lib/pgha/decide.sh; ss -tnpiOH state established | stalled_requests repmgrd 100 $(getent ahosts ${privateHost(primary)} | awk '{ print $1 }' | sort -u)`;
+    const r = await execIn(i.nodes[n]!.container, ['bash', '-c', check], 'postgres');
     return r.stdout.trim() !== '';
   };
   await eventually(
@@ -178,7 +190,7 @@ async function stallRepmgrdQueries(i: ClusterInfo, primary: NodeName, standbys: 
       const stalled = await Promise.all(standbys.map(stalledOn));
       return stalled.every(Boolean) ? true : undefined;
     },
-    { timeoutMs: 10_000, intervalMs: 50, what: `every standby's repmgrd (${standbys.join(', ')}) waiting on a query to ${primary}` },
+    { timeoutMs: 10_000, intervalMs: 100, what: `every standby's repmgrd (${standbys.join(', ')}) waiting on a query to ${primary}` },
   );
   return [...frozen];
 }
@@ -270,25 +282,31 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
   it(`fails over within ${CLAIMS.hungPrimaryBudgetSecs} s of a primary that hangs while every standby's repmgrd waits on a query to it (cut after ${CLAIMS.peerReplyTimeoutSecs} s, peerReplyTimeoutSecs)`, async () => {
     let outcome!: Awaited<ReturnType<typeof losePrimary>>;
     let frozen: string[] = [];
-    let primary!: NodeName;
-    const wake = async (t: Trial) => {
-      // Unpaused, the old primary fences itself: its fast shutdown waits for these backends.
-      const [ev] = t.nemesis.events();
-      if (ev) await t.nemesis.heal(ev);
-      if (frozen.length > 0) await execIn(t.info().nodes[primary]!.container, ['kill', '-CONT', ...frozen]);
-    };
+    let primary: NodeName | undefined;
+    let standbys: readonly NodeName[] = [];
+    let watchdogsBack: Promise<void> | undefined;
     const r = await underLoad(info, async (t) => {
       try {
-        outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS, async (old, standbys) => {
+        outcome = await losePrimary(t, 'pause', HUNG_BUDGET_MS, async (old, others) => {
           primary = old;
+          standbys = others;
+          await signalWatchdogs(t.info(), standbys, 'STOP');
           frozen = await stallRepmgrdQueries(t.info(), old, standbys);
+          // The watchdogs resume one bound after the pause goes in: they then meet requests
+          // at least that old, as they would had each been sent the instant the primary froze.
+          watchdogsBack = sleep(toMs(CLAIMS.peerReplyTimeoutSecs)).then(() => signalWatchdogs(t.info(), standbys, 'CONT'));
         });
         await t.writesResumed(HUNG_BUDGET_MS);
       } finally {
-        await wake(t);
+        await watchdogsBack?.catch(() => {});
+        if (standbys.length > 0) await signalWatchdogs(t.info(), standbys, 'CONT');
+        // Unpaused, the old primary fences itself: its fast shutdown waits for these backends.
+        const [ev] = t.nemesis.events();
+        if (ev) await t.nemesis.heal(ev);
+        if (primary && frozen.length > 0) await execIn(t.info().nodes[primary]!.container, ['kill', '-CONT', ...frozen]);
       }
     }, { reformTimeoutMs: 120_000 });
-    record(info.runId, { suite: SUITE, name: "repmgrd backends frozen on the primary before it hung", value: frozen.length, unit: 'count', subject: 'pause mid-query' });
+    record(info.runId, { suite: SUITE, name: 'repmgrd backends frozen on the primary before it hung', value: frozen.length, unit: 'count', subject: 'pause mid-query' });
     // The rule's winner, not a node that was skipped because its repmgrd was stuck.
     expect(outcome.winner).toBe(outcome.expected);
     expectClocksWithin(recordClocks('pause primary mid-query', r.history), HUNG_BUDGET_MS);

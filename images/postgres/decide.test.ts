@@ -268,42 +268,45 @@ describe('decide.sh is pure', () => {
   });
 });
 
-describe('stalled_requests: repmgrd sockets whose request a peer has left unanswered', () => {
+describe("stalled_requests: repmgrd sockets to its upstream whose request is unanswered", () => {
   // Lines as `ss -tnpiOH state established` prints them (trimmed of the counters between).
   const sock = (recvQ: number, local: string, peer: string, proc: string, snd: number, rcv: number) =>
     `${recvQ}      0      ${local} ${peer}  users:(("${proc}",pid=159,fd=5))    bbr wscale:10,10 rto:208 rtt:4.871/6.589 send 211077807bps lastsnd:${snd} lastrcv:${rcv} lastack:${rcv} pacing_rate 12556959344bps delivered:81 app_limited busy:168ms`;
-  const stalled = (bound: number, ...socks: string[]) => answer('stalled_requests', ['repmgrd', bound], lines(...socks));
+  const upstream = ['fde1:895a:7d20::5', '172.18.0.5'];
+  const stalled = (bound: number, ...socks: string[]) => answer('stalled_requests', ['repmgrd', bound, ...upstream], lines(...socks));
   const me = '[fde1:895a:7d20::2]:44002';
   const primary = '[fde1:895a:7d20::5]:5432';
   it('names a request sent after the last answer and waiting the bound (ci10: a query in flight when the primary froze)', () => {
-    expect(stalled(2000, sock(0, me, primary, 'repmgrd', 3816, 4832))).toBe(`${me} ${primary} 3816`);
+    expect(stalled(1000, sock(0, me, primary, 'repmgrd', 3816, 4832))).toBe(`${me} ${primary} 3816`);
   });
   it('leaves a request younger than the bound', () => {
-    expect(stalled(2000, sock(0, me, primary, 'repmgrd', 1999, 4832))).toBe('');
+    expect(stalled(1000, sock(0, me, primary, 'repmgrd', 999, 4832))).toBe('');
   });
   it('leaves an answered request however long ago it was sent (an idle connection)', () => {
-    expect(stalled(2000, sock(0, me, primary, 'repmgrd', 65452, 65452))).toBe('');
-    expect(stalled(2000, sock(0, me, primary, 'repmgrd', 9000, 8000))).toBe('');
+    expect(stalled(1000, sock(0, me, primary, 'repmgrd', 65452, 65452))).toBe('');
+    expect(stalled(1000, sock(0, me, primary, 'repmgrd', 9000, 8000))).toBe('');
   });
-  it("leaves a socket with unread data: the answer came, repmgrd has not read it yet", () => {
-    expect(stalled(2000, sock(24, me, primary, 'repmgrd', 3000, 9000))).toBe('');
+  it('leaves a socket with unread data: the answer came, repmgrd has not read it yet', () => {
+    expect(stalled(1000, sock(24, me, primary, 'repmgrd', 3000, 9000))).toBe('');
   });
   it("leaves other processes' sockets: a walreceiver's feedback to an idle primary goes unanswered for seconds", () => {
-    expect(stalled(2000, sock(0, me, primary, 'postgres', 4288, 24292))).toBe('');
-    expect(stalled(2000, sock(0, me, primary, 'repmgr', 4288, 24292))).toBe('');
+    expect(stalled(1000, sock(0, me, primary, 'postgres', 4288, 24292))).toBe('');
+    expect(stalled(1000, sock(0, me, primary, 'repmgr', 4288, 24292))).toBe('');
   });
-  it('leaves connections to this node itself (its own PostgreSQL is not a peer)', () => {
-    expect(stalled(2000, sock(0, '[fde1:895a:7d20::2]:49984', '[fde1:895a:7d20::2]:5432', 'repmgrd', 5000, 9000))).toBe('');
-    expect(stalled(2000, sock(0, '172.18.0.2:49984', '172.18.0.2:5432', 'repmgrd', 5000, 9000))).toBe('');
+  it('leaves requests to any other node: a sibling slow to answer during an election is waited for', () => {
+    expect(stalled(1000, sock(0, me, '[fde1:895a:7d20::6]:5432', 'repmgrd', 5000, 9000))).toBe('');
+    expect(stalled(1000, sock(0, '[fde1:895a:7d20::2]:49984', '[fde1:895a:7d20::2]:5432', 'repmgrd', 5000, 9000))).toBe('');
+    expect(stalled(1000, sock(0, '172.18.0.2:40000', '172.18.0.55:5432', 'repmgrd', 5000, 9000))).toBe('');
   });
-  it('names IPv4 peers too, and every stalled socket of several', () => {
+  it("names the upstream's IPv4 address too, and every stalled socket of several", () => {
     const v4 = sock(0, '172.18.0.2:40000', '172.18.0.5:5432', 'repmgrd', 2500, 7000);
-    expect(stalled(2000, sock(0, me, primary, 'repmgrd', 10, 10), v4, sock(0, me, '[fde1:895a:7d20::6]:5432', 'repmgrd', 2000, 2001)).split('\n')).toEqual([
+    expect(stalled(1000, sock(0, me, primary, 'repmgrd', 10, 10), v4, sock(0, '[fde1:895a:7d20::2]:44010', primary, 'repmgrd', 1000, 1001)).split('\n')).toEqual([
       '172.18.0.2:40000 172.18.0.5:5432 2500',
-      `${me} [fde1:895a:7d20::6]:5432 2000`,
+      `[fde1:895a:7d20::2]:44010 ${primary} 1000`,
     ]);
   });
-  it('prints nothing for no sockets', () => {
-    expect(stalled(2000)).toBe('');
+  it('names nothing without an upstream (a primary), and nothing for no sockets', () => {
+    expect(answer('stalled_requests', ['repmgrd', 1000], lines(sock(0, me, primary, 'repmgrd', 3816, 4832)))).toBe('');
+    expect(stalled(1000)).toBe('');
   });
 });
