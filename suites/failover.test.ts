@@ -174,7 +174,7 @@ async function signalWatchdogs(i: ClusterInfo, standbys: readonly NodeName[], si
 async function stallRepmgrdQueries(i: ClusterInfo, primary: NodeName, standbys: readonly NodeName[]): Promise<string[]> {
   const frozen = new Set<string>();
   const stalledOn = async (n: NodeName) => {
-    const check = `. /usr/local/lib/pgha/decide.sh; ss -tnpiOH state established | stalled_requests repmgrd 100 $(getent ahosts ${privateHost(primary)} | awk '{ print $1 }' | sort -u)`;
+    const check = `. /usr/local/lib/pgha/lib.sh; ss -tnpiOH state established | stalled_requests repmgrd 100 $(addresses_of ${privateHost(primary)})`;
     const r = await execIn(i.nodes[n]!.container, ['bash', '-c', check], 'postgres');
     return r.stdout.trim() !== '';
   };

@@ -141,19 +141,19 @@ promote_guard_decision() { if [[ "$1" =~ ^[1-9] ]]; then echo refuse; else echo 
 
 # stalled_requests <daemon> <bound ms> <peer address>...: stdin `ss -tnpiOH state established`
 # (one socket a line, as the daemon's own user so each line names its process). Prints
-# "<local> <peer> <ms>" for each socket of <daemon> to one of the peer addresses whose last
-# data out has gone unanswered (sent after the last data in, nothing unread) for at least
-# the bound. A frozen peer's kernel still acknowledges packets, so neither keepalives nor
-# tcp_user_timeout end such a wait, and libpq bounds only the connect: a repmgrd whose query
-# to the primary was in flight when the primary hung waited for it forever, elected by its
-# siblings and never promoting.
+# "<local> <peer> <ms>" for each socket of <daemon> to one of the peer addresses (`*`: to any
+# peer) whose last data out has gone unanswered (sent after the last data in, nothing
+# unread) for at least the bound. A frozen peer's kernel still acknowledges packets, so
+# neither keepalives nor tcp_user_timeout end such a wait, and libpq bounds only the
+# connect: a repmgrd whose query to the primary was in flight when the primary hung waited
+# for it forever, elected by its siblings and never promoting.
 stalled_requests() {
   local daemon="$1" bound="$2"
   shift 2
   awk -v daemon="\"$daemon\"" -v bound="$bound" -v peers="$*" '
     BEGIN { n = split(peers, list, " "); for (i = 1; i <= n; i++) watched[list[i]] = 1 }
     function host(a) { sub(/:[0-9]+$/, "", a); gsub(/[][]/, "", a); return a }
-    index($0, "users:((" daemon ",") && (host($4) in watched) {
+    index($0, "users:((" daemon ",") && (("*" in watched) || (host($4) in watched)) {
       snd = ""; rcv = ""
       for (i = 5; i <= NF; i++) {
         if ($i ~ /^lastsnd:/) snd = substr($i, 9) + 0

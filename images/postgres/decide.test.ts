@@ -305,6 +305,12 @@ describe("stalled_requests: repmgrd sockets to its upstream whose request is una
       `[fde1:895a:7d20::2]:44010 ${primary} 1000`,
     ]);
   });
+  it('with `*`, names a stalled request to any peer (the watchdog asks for its upstream only then)', () => {
+    const sibling = sock(0, me, '[fde1:895a:7d20::6]:5432', 'repmgrd', 5000, 9000);
+    const walreceiver = sock(0, '[fde1:895a:7d20::2]:44020', primary, 'postgres', 5000, 9000);
+    expect(answer('stalled_requests', ['repmgrd', 1000, '*'], lines(sibling, walreceiver))).toBe(`${me} [fde1:895a:7d20::6]:5432 5000`);
+    expect(answer('stalled_requests', ['repmgrd', 1000, '*'], lines(sock(0, me, primary, 'repmgrd', 65452, 65452), walreceiver))).toBe('');
+  });
   it('names nothing without an upstream (a primary), and nothing for no sockets', () => {
     expect(answer('stalled_requests', ['repmgrd', 1000], lines(sock(0, me, primary, 'repmgrd', 3816, 4832)))).toBe('');
     expect(stalled(1000)).toBe('');

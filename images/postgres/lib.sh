@@ -66,6 +66,10 @@ peer_sql() {
 
 local_sql() { as_pg psql -XAtq -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
 
+# addresses_of <host>: every address the name resolves to (IPv6 and IPv4), space-separated,
+# as the peer column of `ss` shows them.
+addresses_of() { getent ahosts "$1" | awk '{ print $1 }' | sort -u | tr '\n' ' '; }
+
 # Prints "<timeline> <host> <registered>" for each peer (other than this node) that is
 # writable; registered is t once repmgr's metadata names it primary (the promote command
 # writes that a moment after the promotion itself). More than one line is a split brain
