@@ -65,18 +65,26 @@ describe('pgpool.conf template', () => {
     expect(s.get('detach_false_primary')).toBe('off');
   });
 
-  it('declares a killed backend down before repmgr can have promoted a standby, so the primary search starts in time', () => {
-    // pgpool searches for a new primary only once its health check gave the old one up.
-    // Worst case at a killed node: up to a period until the next check, then every attempt
-    // waits its whole timeout (no refusal comes), with the retry delay between attempts.
+  it("gives a killed backend up only after repmgr's promotion would have come, so the reconciler hands pgpool the new primary first", () => {
+    // With the health check first, pgpool's failover starts its primary search before the
+    // promotion and polls once a second; the reconciler's retire (a detach of the silent old
+    // primary once a new one answers) makes pgpool find it at its first look. Quickest
+    // give-up: every attempt refused at once (a node killed while its address still
+    // answers), so only the retry delays count.
     const n = (k: string) => Number(s.get(k));
     const attempts = n('health_check_max_retries') + 1;
-    const detectSecs = n('health_check_period') + attempts * n('health_check_timeout') + (attempts - 1) * n('health_check_retry_delay');
-    // The quickest a standby is writable: repmgrd's reconnect attempts, then the promote delay.
+    const quickestGiveUpSecs = (attempts - 1) * n('health_check_retry_delay');
+    // When repmgr promotes by its settings: monitor interval, reconnect attempts, promote delay;
+    // then one reconciler round to see it.
     const r = REPMGR_TIMING_DEFAULTS;
     const promoteSecs = r.REPMGR_MONITOR_INTERVAL_SECS + r.REPMGR_RECONNECT_ATTEMPTS * r.REPMGR_RECONNECT_INTERVAL + CLAIMS.promoteDelaySecs;
-    expect(detectSecs).toBeLessThanOrEqual(promoteSecs);
-    // Still three misses in a row before a node is detached: no hair trigger under load.
+    expect(quickestGiveUpSecs).toBeGreaterThanOrEqual(promoteSecs + 1);
+    // Slowest give-up: a period before the first attempt, each waiting its whole timeout (a
+    // node that is gone answers nothing); with the search's own timeout after it, still
+    // within the failover budget: the backstop for a primary whose reconciler is gone.
+    const slowestGiveUpSecs = n('health_check_period') + attempts * n('health_check_timeout') + quickestGiveUpSecs;
+    expect(slowestGiveUpSecs + n('search_primary_node_timeout')).toBeLessThan(CLAIMS.failoverBudgetSecs);
+    // Never a hair trigger under load: three misses in a row at the least.
     expect(attempts).toBeGreaterThanOrEqual(3);
   });
 

@@ -153,20 +153,23 @@ export const FENCING_DEFAULTS = {
  * How fast pgpool notices a dead backend and finds repmgr's new primary (the pgpool
  * template is rendered from these, config/pgpool-config.ts; the config lint reads them).
  * pgpool searches for a new primary only after its health check has declared the old one
- * down, and then polls once a second. Measured over 5 primary kills (bench, 2 cores):
- * with a retry delay of 1 s the health check failed 4.0-6.0 s after the kill, while repmgr
- * had the new primary writable at 3.9-6.7 s (median 4.15 s), so the search began late and
- * the routers' clocks sat 2-3 s above the database's. Each health-check attempt at a
- * killed node waits its full timeout (no answer, not a refusal), so three attempts with
- * no delay between them still take 3 s and still need three misses in a row to detach a
- * node; only the idle second between them went.
+ * down, and then polls once a second: with the health check giving a killed primary up
+ * 3.1-3.9 s after the kill, before repmgr's promotion (3.7-5.6 s), the search found the new
+ * primary a median 0.5 s late (bench, 10 kills, 2 cores). A node killed while its address
+ * still answered refuses instead, and with no delay between retries the health check gave it
+ * up within 0.1 s of the kill, searching from then on. The reconciler now hands pgpool the
+ * new primary the moment it sees it (images/pgpool/reconcile.sh, retire), so the health check
+ * gives a killed node up only after repmgr's promotion would have come: seven attempts, 1 s
+ * apart, so six seconds at the least (refused at once), thirteen when each waits its whole
+ * 1 s timeout. It is the backstop for a primary that dies with no promotion to follow; the
+ * reconciler cuts off and detaches a silent standby itself, within about two seconds.
  */
 export const PGPOOL_MONITOR_DEFAULTS = {
   srCheckPeriodSecs: 1,
   healthCheckPeriodSecs: 1,
   healthCheckTimeoutSecs: 1,
-  healthCheckMaxRetries: 2,
-  healthCheckRetryDelaySecs: 0,
+  healthCheckMaxRetries: 6,
+  healthCheckRetryDelaySecs: 1,
   connectTimeoutMs: 1000,
   /** 0 would search forever and hang every client while no node is primary. */
   searchPrimaryNodeTimeoutSecs: 10,

@@ -3,24 +3,28 @@
 # a file or the network, and none sleeps, so decide.test.ts can try every case. reconcile.sh
 # does the I/O (pcp, psql, iptables, /etc/hosts). See images/README.md.
 
-# pcp_node_rows: stdin is `pcp_node_info -a -v` (pgpool 4.3 and later: "Name : value" lines,
-# one block per backend, each starting with Hostname). Prints one line per backend, in
-# pgpool's order: "<index> <host> <port> <status> <status name> <role>", fields read by
-# name, so a column pgpool adds moves nothing (4.3 put two in the middle of the short form).
-# status: 1 or 2 up, 3 down; status name: waiting, up, down...; role: pgpool's view of it.
-# An empty field prints as "-".
-pcp_node_rows() {
+# pcp_stats_rows: stdin is `pcp_health_check_stats -n N -v` for each backend, one after the
+# other ("Name : value" lines, a block per backend starting with Node Id). Prints one line
+# per backend: "<index> <host> <port> <status> <status name> <role>", fields read by name;
+# status is pgpool's number for the name (1 waiting, 2 up, 3 down); role is pgpool's view.
+# An empty or unknown field prints as "-". pgpool answers these from its shared memory;
+# pcp_node_info also connects to every backend for its own answer, which took 0.5-1 s per
+# dead node: a round read pgpool's view 2 s late while a killed primary was being replaced.
+pcp_stats_rows() {
   awk '
     function field(k) { return (k in f && f[k] != "") ? f[k] : "-" }
     function flush() {
-      if (n >= 0) print n, field("Hostname"), field("Port"), field("Status"), field("Status Name"), field("Role")
+      if (n != "") {
+        s = field("Status"); code = (s == "waiting") ? 1 : (s == "up") ? 2 : (s == "down") ? 3 : "-"
+        print n, field("Host Name"), field("Port"), code, s, field("Role")
+      }
     }
-    BEGIN { n = -1 }
+    BEGIN { n = "" }
     {
       i = index($0, ":"); if (i == 0) next
       k = substr($0, 1, i - 1); sub(/[ \t]+$/, "", k)
       v = substr($0, i + 1); sub(/^[ \t]+/, "", v); sub(/[ \t\r]+$/, "", v)
-      if (k == "Hostname") { flush(); n++; split("", f) }
+      if (k == "Node Id") { flush(); n = v; split("", f) }
       f[k] = v
     }
     END { flush() }'
@@ -73,17 +77,34 @@ address_restart_decision() {
   else echo none; fi
 }
 
-# reconcile_plan <probes missed before a node is cut off>: stdin, one line per backend in
+# fresh_answer <now, µs since the epoch> <oldest answer that still counts, µs>: stdin is a
+# node watcher's last answer, "<when, µs since the epoch> <role or ->". Prints the role, or -
+# when the answer is older than that (a hung node's watcher waits, it does not fail) or
+# there is none.
+fresh_answer() {
+  local at role
+  read -r at role || { echo -; return 0; }
+  if [[ $at =~ ^[0-9]+$ ]] && [ -n "$role" ] && (( $1 - at <= $2 )); then echo "$role"; else echo -; fi
+}
+
+# reconcile_plan <rounds missed before a node is cut off>: stdin, one line per backend in
 # pgpool's order: "<index> <status> <status name> <role> <probe> <missed>": pgpool's view
-# (pcp_node_rows), what the node itself answered (primary, standby, or - for no answer in
-# time) and how many probes in a row it had missed before this one. Prints the actions, in
-# the order to take them:
+# (pcp_stats_rows), what the node itself answered (primary, standby, or - for no answer in
+# time) and how many rounds in a row it had missed before this one. Prints the actions, in the order to take them:
+#   retire <index pgpool takes for primary> <index>
+#                       the one node that says it is primary is not pgpool's, and pgpool's
+#                       primary answers nothing (killed, hung, cut off): detach pgpool's, so
+#                       that pgpool fails over now and finds the new one at its first look
+#                       (promote would also mark every standby down)
 #   promote <index> <index pgpool takes for primary, or none>
-#                       pgpool's primary moves to the one node that says it is primary, when
-#                       pgpool does not take it for one and has not marked it down
-#   missed <index> <count>   the node's new count of probes missed in a row
-#   cut <index>         no answer to that many probes in a row: reset pgpool's connections
-#   detach <index>      ... and detach it, unless pgpool marked it down already
+#                       otherwise pgpool's primary moves to the one node that says it is
+#                       primary, when pgpool does not take it for one and has not marked it
+#                       down; neither while pgpool's primary is marked down (pgpool's own
+#                       failover is under way)
+#   missed <index> <count>   the node's new count of rounds missed in a row
+#   cut <index>         no answer for that many rounds in a row: reset pgpool's connections
+#   detach <index>      ... and detach it, unless pgpool marked it down already or it is
+#                       pgpool's primary (retire, or pgpool's health check, detaches that)
 #   restore <index>     a node that was cut off answers again: remove the cut
 #   attach <index> <role>   pgpool marked down a node that serves: a standby always; a
 #                       primary only while pgpool has no primary that says it is one, and
@@ -102,15 +123,26 @@ reconcile_plan() {
   if [ -n "$believed" ] && [ "${pr[believed]}" = primary ] && [ "${nm[believed]}" != down ]; then
     has_primary=yes
   fi
-  if [ -n "$sole" ] && [ "$sole" != "$believed" ] && [ "${nm[sole]}" != down ]; then
-    echo "promote $sole ${believed:-none}"
+  # pgpool takes a node marked down for its primary only while its own failover runs (the
+  # search for the new primary, after which it takes that one, or none): a promote then
+  # would be queued behind it and fail over a second time, dropping every session again
+  # (seen right after a retire).
+  if [ -n "$sole" ] && [ "$sole" != "$believed" ] && [ "${nm[sole]}" != down ] && { [ -z "$believed" ] || [ "${nm[believed]}" != down ]; }; then
+    if [ -n "$believed" ] && [ "${pr[believed]}" = - ]; then
+      echo "retire $believed $sole"
+    else
+      echo "promote $sole ${believed:-none}"
+    fi
   fi
   for idx in "${order[@]}"; do
     if [ "${pr[idx]}" = - ]; then
       echo "missed $idx $(( ms[idx] + 1 ))"
       if (( ms[idx] + 1 == hung )); then
         echo "cut $idx"
-        [ "${st[idx]}" = 3 ] || echo "detach $idx"
+        # pgpool's own primary is not detached for silence alone: that would start pgpool's
+        # failover, and its once-a-second primary search, before repmgr promotes. A retire
+        # detaches it once a successor answers; pgpool's health check if none comes.
+        [ "${st[idx]}" = 3 ] || [ "$idx" = "$believed" ] || echo "detach $idx"
       fi
     else
       (( ms[idx] >= hung )) && echo "restore $idx"

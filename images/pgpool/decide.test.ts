@@ -16,54 +16,53 @@ function decide(fn: string, args: readonly (string | number)[], input = '') {
 }
 const outLines = (s: string) => s.split('\n').filter((l) => l !== '');
 
-describe('pcp_node_rows: pcp_node_info -a -v read by field name', () => {
+describe("pcp_stats_rows: pgpool's view, from pcp_health_check_stats read by field name", () => {
   it('reads the output pgpool 4.6.1 printed in this image', () => {
-    const real = readFileSync(join(dir, 'testdata', 'pcp_node_info-a-v.txt'), 'utf8');
-    expect(outLines(decide('pcp_node_rows', [], real))).toEqual([
-      '0 pg-1 5432 3 down standby',
-      '1 pg-2 5432 1 waiting standby',
-      '2 pg-3 5432 1 waiting standby',
-      '3 pg-4 5432 3 down standby',
+    const real = readFileSync(join(dir, 'testdata', 'pcp_health_check_stats-v.txt'), 'utf8');
+    expect(outLines(decide('pcp_stats_rows', [], real))).toEqual([
+      '0 pg-1.railway.internal 5432 3 down standby',
+      '1 pg-2.railway.internal 5432 3 down standby',
+      '2 pg-3.railway.internal 5432 2 up primary',
+      '3 pg-4.railway.internal 5432 2 up standby',
     ]);
   });
 
-  const block = (host: string, status: string, name: string, role: string, extra = '') =>
+  const block = (id: number, host: string, status: string, role: string, extra = '') =>
     [
-      `Hostname               : ${host}`,
-      'Port                   : 5432',
-      `Status                 : ${status}`,
-      'Weight                 : 0.250000',
-      `Status Name            : ${name}`,
-      'Backend Status Name    : up',
-      `Role                   : ${role}`,
-      'Backend Role           : standby', // pg_is_in_recovery's answer: not pgpool's view
+      `Node Id                       : ${id}`,
+      `Host Name                     : ${host}`,
+      'Port                          : 5432',
+      `Status                        : ${status}`,
+      `Role                          : ${role}`,
       extra,
-      'Replication Delay      : 0',
-      'Last Status Change     : 2026-11-30 06:02:45',
+      'Last Status Change            : 2026-12-01 02:45:19',
+      'Total Count                   : 85',
     ]
       .filter((l) => l !== '')
       .join('\n');
 
-  it("takes pgpool's role (Role), not the backend's own (Backend Role), and the status name, not the backend's", () => {
-    expect(outLines(decide('pcp_node_rows', [], `${block('pg-1', '2', 'up', 'primary')}\n`))).toEqual(['0 pg-1 5432 2 up primary']);
-  });
-  it('needs no blank line between nodes, and ignores fields it does not know', () => {
-    const two = `${block('pg-1', '2', 'up', 'primary', 'Some New Field : x y')}\n${block('pg-2', '3', 'down', 'standby')}\n`;
-    expect(outLines(decide('pcp_node_rows', [], two))).toEqual(['0 pg-1 5432 2 up primary', '1 pg-2 5432 3 down standby']);
-  });
-  it('keeps colons in values (IPv6 addresses, Railway names)', () => {
-    const v6 = `${block('fd12::5', '2', 'up', 'standby')}\n\n${block('pg-2.railway.internal', '1', 'waiting', 'standby')}\n`;
-    expect(outLines(decide('pcp_node_rows', [], v6))).toEqual([
-      '0 fd12::5 5432 2 up standby',
-      '1 pg-2.railway.internal 5432 1 waiting standby',
+  it("gives pgpool's number for each status name, and - for a name it does not know", () => {
+    const rows = [block(0, 'pg-1', 'waiting', 'standby'), block(1, 'pg-2', 'up', 'primary'), block(2, 'pg-3', 'down', 'standby'), block(3, 'pg-4', 'unused', 'standby')];
+    expect(outLines(decide('pcp_stats_rows', [], `${rows.join('\n')}\n`))).toEqual([
+      '0 pg-1 5432 1 waiting standby',
+      '1 pg-2 5432 2 up primary',
+      '2 pg-3 5432 3 down standby',
+      '3 pg-4 5432 - unused standby',
     ]);
   });
+  it('takes the index from Node Id, needs no blank line between nodes, and ignores fields it does not know', () => {
+    const two = `${block(2, 'pg-3', 'up', 'primary', 'Some New Field : x y')}\n${block(3, 'pg-4', 'down', 'standby')}\n`;
+    expect(outLines(decide('pcp_stats_rows', [], two))).toEqual(['2 pg-3 5432 2 up primary', '3 pg-4 5432 3 down standby']);
+  });
+  it('keeps colons in values (IPv6 addresses, Railway names)', () => {
+    const v6 = `${block(0, 'fd12::5', 'up', 'standby')}\n\n${block(1, 'pg-2.railway.internal', 'waiting', 'standby')}\n`;
+    expect(outLines(decide('pcp_stats_rows', [], v6))).toEqual(['0 fd12::5 5432 2 up standby', '1 pg-2.railway.internal 5432 1 waiting standby']);
+  });
   it('prints - for an empty field, so the columns after it stay in place', () => {
-    const empty = `${block('pg-1', '2', '', 'standby')}\n`;
-    expect(outLines(decide('pcp_node_rows', [], empty))).toEqual(['0 pg-1 5432 2 - standby']);
+    expect(outLines(decide('pcp_stats_rows', [], `${block(0, 'pg-1', '', 'standby')}\n`))).toEqual(['0 pg-1 5432 - - standby']);
   });
   it('prints nothing for no output', () => {
-    expect(decide('pcp_node_rows', [], '')).toBe('');
+    expect(decide('pcp_stats_rows', [], '')).toBe('');
   });
 });
 
@@ -193,12 +192,16 @@ describe("reconcile_plan: pgpool's view against the backends' own answers", () =
     ]);
   });
 
-  it('cuts off and detaches a node after the set number of missed probes, once', () => {
-    expect(plan(['0 2 up primary - 0'])).toEqual(['missed 0 1']);
-    expect(plan(['0 2 up primary - 1'])).toEqual(['missed 0 2', 'cut 0', 'detach 0']);
-    expect(plan(['0 3 down primary - 2'])).toEqual(['missed 0 3']);
-    expect(plan(['0 2 up primary - 1'], 3)).toEqual(['missed 0 2']);
-    expect(plan(['0 2 up primary - 2'], 3)).toEqual(['missed 0 3', 'cut 0', 'detach 0']);
+  it('cuts off and detaches a node after the set number of missed rounds, once', () => {
+    expect(plan(['0 2 up standby - 0'])).toEqual(['missed 0 1']);
+    expect(plan(['0 2 up standby - 1'])).toEqual(['missed 0 2', 'cut 0', 'detach 0']);
+    expect(plan(['0 3 down standby - 2'])).toEqual(['missed 0 3']);
+    expect(plan(['0 2 up standby - 1'], 3)).toEqual(['missed 0 2']);
+    expect(plan(['0 2 up standby - 2'], 3)).toEqual(['missed 0 3', 'cut 0', 'detach 0']);
+  });
+
+  it("cuts off pgpool's primary at its bound but does not detach it: that would start pgpool's search before the promotion", () => {
+    expect(plan(['0 2 up primary - 1', healthy[1], healthy[2], healthy[3]])).toEqual(['missed 0 2', 'cut 0', 'missed 1 0', 'missed 2 0', 'missed 3 0']);
   });
 
   it('cuts off but does not detach a node pgpool marked down already', () => {
@@ -213,6 +216,36 @@ describe("reconcile_plan: pgpool's view against the backends' own answers", () =
 
   it('restores, then re-attaches, a hung standby that woke up marked down', () => {
     expect(plan(['0 3 down standby standby 2'])).toEqual(['restore 0', 'missed 0 0', 'attach 0 standby']);
+  });
+
+  it("retires pgpool's primary when it answers nothing and another node is the one primary (a kill: pgpool fails over now)", () => {
+    expect(acts(['0 2 up primary - 0', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual(['retire 0 1']);
+    // No retire while pgpool's primary answers (it moves instead), is marked down already,
+    // or while no single node says primary.
+    expect(acts(['0 2 up primary standby 0', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual(['promote 1 0']);
+    // Marked down while pgpool still takes it for the primary: pgpool's own failover is
+    // searching, and finds node 1 itself; a promote would fail over a second time.
+    expect(acts(['0 3 down primary - 0', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual([]);
+    expect(acts(['0 3 down primary standby 0', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual(['attach 0 standby']);
+    expect(acts(['0 2 up primary - 0', '1 2 up standby primary 0', '2 2 up standby primary 0', healthy[3]])).toEqual([]);
+    expect(acts(['0 2 up primary - 0', healthy[1], healthy[2], healthy[3]])).toEqual([]);
+  });
+
+  it('cuts off a retired primary that reached its bound, and detaches it once (the retire)', () => {
+    expect(acts(['0 2 up primary - 1', '1 2 up standby primary 0', healthy[2], healthy[3]])).toEqual(['retire 0 1', 'cut 0']);
+  });
+});
+
+describe('fresh_answer: a watcher answer counts while it is recent', () => {
+  const fresh = (now: number, stale: number, file: string) => decide('fresh_answer', [now, stale], file).trim();
+  it('gives the role of a recent answer, and - for an old one, a missing one or a garbled one', () => {
+    expect(fresh(10_000_000, 1_500_000, '9000000 primary\n')).toBe('primary');
+    expect(fresh(10_000_000, 1_500_000, '8500000 standby\n')).toBe('standby');
+    expect(fresh(10_000_000, 1_500_000, '8499999 standby\n')).toBe('-');
+    expect(fresh(10_000_000, 1_500_000, '9900000 -\n')).toBe('-');
+    expect(fresh(10_000_000, 1_500_000, '')).toBe('-');
+    expect(fresh(10_000_000, 1_500_000, 'x primary\n')).toBe('-');
+    expect(fresh(10_000_000, 1_500_000, '9900000\n')).toBe('-');
   });
 });
 
@@ -240,9 +273,16 @@ describe('reconcile_plan agrees with the inline logic it replaced (6722da1)', ()
       while read -r hung; do
         IFS= read -r rows
         new=$(tr ';' '\n' <<< "$rows" | reconcile_plan "$hung")
-        old=$(tr ';' '\n' <<< "$rows" | inline_plan "$hung")
-        [ "$new" = "$old" ] || printf 'MISMATCH hung %s rows %s new: %s old: %s\n' "$hung" "$rows" "$new" "$old"
         printf 'PLAN %s\n' "$(tr '\n' ' ' <<< "$new")"
+        # The changes since: a retire where pgpool's primary answers nothing, which promoted
+        # the new primary instead (and so marked every standby down); no detach of pgpool's
+        # primary for its silence alone.
+        # And no promote while pgpool's primary is marked down: its own failover is under way.
+        read -r believed believed_status < <(tr ';' '\n' <<< "$rows" | awk '$4 == "primary" { print $1, $3; exit }')
+        new=$(sed -E 's/^retire ([0-9]+) ([0-9]+)$/promote \\2 \\1/' <<< "$new")
+        old=$(tr ';' '\n' <<< "$rows" | inline_plan "$hung" | sed "/^detach \${believed:-none}\$/d")
+        [ "\${believed_status:-}" != down ] || old=$(sed "/^promote [0-9]* \${believed}\$/d" <<< "$old")
+        [ "$new" = "$old" ] || printf 'MISMATCH hung %s rows %s new: %s old: %s\n' "$hung" "$rows" "$new" "$old"
       done`;
     const input = cases.map((c) => `${c.hung}\n${c.rows.join(';')}\n`).join('');
     const r = spawnSync('bash', ['-c', script, join(dir, 'decide.sh'), join(dir, 'testdata', 'reconcile-inline-6722da1.sh')], {
@@ -256,7 +296,7 @@ describe('reconcile_plan agrees with the inline logic it replaced (6722da1)', ()
     const plans = out.filter((l) => l.startsWith('PLAN'));
     expect(plans).toHaveLength(cases.length);
     // The sample reaches every kind of action, so agreeing means something.
-    for (const action of ['promote', 'attach', 'cut', 'detach', 'restore']) {
+    for (const action of ['retire', 'promote', 'attach', 'cut', 'detach', 'restore']) {
       expect(plans.some((p) => p.includes(` ${action} `))).toBe(true);
     }
   }, 30_000); // hundreds of bash rounds: seconds on a loaded machine

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Keeps pgpool's view of its backends true to what they do, every second:
+# Keeps pgpool's view of its backends true to what they do, every second and whenever a
+# backend turns primary:
+# - A new primary is handed to pgpool as soon as a watcher sees it, by detaching pgpool's
+#   primary when that answers nothing (retire): pgpool then fails over and finds the new
+#   one at its first look, instead of its health check giving the old one up first and its
+#   search polling once a second for repmgr's promotion.
 # - A backend that answers nothing (hung: docker pause, SIGSTOP, a link that drops
 #   packets) is cut off from pgpool with a TCP reset rule for pgpool's own user, and
 #   detached: new sessions then fail at once instead of piling up on it until the pool is
@@ -8,7 +13,7 @@
 #   sent, so no packet goes out to be reset, and the pgpool child (or its replication
 #   check) would wait for as long as the node stays hung. Those sockets are aborted
 #   (ss -K) when the rule goes in. The rule goes when the node answers again. Runs as
-#   root (iptables, ss -K); probes as root too.
+#   root (iptables, ss -K); its watchers connect as root too.
 # - Backends' addresses: pgpool resolves them from /etc/hosts, because Docker's DNS failed
 #   under load; a restarted backend may come back on another address (a full-cluster stop
 #   and start shuffled them), so each address DNS gives is written there, every
@@ -22,25 +27,68 @@
 # shellcheck source=decide.sh
 . /usr/local/lib/pgha/pgpool-decide.sh
 
-# Consecutive probes a backend may miss before it is detached (each waits 3 s at most).
-HUNG_AFTER="${PGPOOL_HUNG_AFTER_PROBES:-2}"
+# Rounds in a row (one a second) a backend may answer nothing before it is cut off: new
+# sessions to it then fail at once. Before that, a session through pgpool to a killed primary
+# waited out the client's whole connect timeout (2 s) while repmgr promoted.
+HUNG_AFTER="${PGPOOL_HUNG_AFTER_ROUNDS:-2}"
 declare -A missed
 
 export PGPASSFILE=/var/lib/postgresql/.pgpass
 
-# Prints standby | primary, or nothing when the node does not answer in time or another
-# node answers at its address (an /etc/hosts entry not yet refreshed after a restart):
-# each node's cluster_name is its own name.
-# timeout bounds the whole probe: connect_timeout ends only the connect, and a node frozen
-# while the query was in flight never answers it (statement_timeout is the server's own):
-# in a CI run one probe caught the primary's pause that way, the loop stopped, and this
-# pgpool never let go of the hung primary.
-node_role() {
-  local out
-  out=$(timeout 3 psql -XAtq "host=$1 port=$2 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
-    -c "SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null)
-  probe_role "$1" "$out"
+# Each backend's role is watched by a psql of its own that asks every WATCH_SECS on one
+# connection (\watch); a round reads the latest answers instead of probing. Rounds used to
+# wait for their probes, and a dead node's took 2-3 s: the reconciler saw a new primary
+# 6.9-9.0 s after a primary kill (bench, 2026-11-30), later than pgpool's own search did.
+# A watcher that sees its node turn primary wakes the round at once. An answer older than
+# STALE_US counts as none: a hung node's psql waits, it does not fail; read -t ends that
+# wait (statement_timeout is the server's own, and a node frozen mid-query never answers:
+# its kernel still acknowledges, so the connection never breaks).
+WATCH_SECS=0.25
+STALE_US=2000000
+ROLE_QUERY="SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END"
+RECONCILER_PID=$$
+note_answer() { # $1 index, $2 role or -: "<µs since the epoch> <role>", replaced whole
+  printf '%s %s\n' "${EPOCHREALTIME/./}" "$2" > "/tmp/pgha-role-$1.new" && mv -f "/tmp/pgha-role-$1.new" "/tmp/pgha-role-$1"
 }
+watch_role() { # $1 index, $2 host, $3 port; runs until the reconciler ends
+  local fd pid line role last=-
+  while :; do
+    # Each node's cluster_name is its own name: probe_role drops an answer from another
+    # node at this address (an /etc/hosts entry not yet refreshed after a restart).
+    exec {fd}< <(exec psql -XAtq "host=$2 port=$3 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
+      2>/dev/null <<< "$ROLE_QUERY \\watch $WATCH_SECS")
+    pid=$!
+    while IFS= read -r -t 2 -u "$fd" line; do
+      role=$(probe_role "$2" "$line")
+      # Another node at this address: connect again, by the name (refresh_hosts fixes it).
+      [ -n "$role" ] || break
+      note_answer "$1" "$role"
+      [ "$role" != primary ] || [ "$last" = primary ] || kill -USR1 "$RECONCILER_PID" 2>/dev/null
+      last=$role
+    done
+    kill "$pid" 2>/dev/null
+    exec {fd}<&-
+    note_answer "$1" -
+    last=-
+    sleep "$WATCH_SECS"
+  done
+}
+# A restarted container keeps its files: no answer from its last life may count.
+rm -f /tmp/pgha-role-*
+declare -A watching
+watch_backends() { # backend indexes (of b_host, b_port): one watcher each, started once
+  local i
+  for i in "$@"; do
+    [ -z "${watching[$i]:-}" ] || continue
+    watch_role "$i" "${b_host[i]}" "${b_port[i]}" &
+    watching[$i]=$!
+  done
+}
+answer_of() { fresh_answer "${EPOCHREALTIME/./}" "$STALE_US" 2>/dev/null < "/tmp/pgha-role-$1" || echo -; }
+woken=no
+trap 'woken=yes' USR1
+trap 'exit 0' TERM INT
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 rule() { # the iptables rule that resets pgpool's (uid postgres) connections to a node: tool, then its arguments
   local ip
@@ -103,44 +151,48 @@ restart_pgpool() {
   kill -INT "$pid" 2>/dev/null || true   # fast shutdown; the entrypoint starts it again
 }
 
-# One round: pgpool's view of its backends (pcp, read by field name), each backend's own
+# One round: pgpool's view of its backends (pcp_health_check_stats, read by field name), each backend's latest
 # answer, then the actions reconcile_plan (pgpool-decide.sh) draws from the two, in order.
-# b_* hold pgpool's view, indexed by backend number.
-while sleep 1; do
-  info=$(pcp pcp_node_info -a -v 2>/dev/null) || continue
+# b_* hold pgpool's view, indexed by backend number. A round starts every second, or at
+# once when a watcher has seen a node turn primary.
+while :; do
+  if [ "$woken" = no ]; then sleep 1 & wait $!; fi
+  woken=no
+  count=$(pcp pcp_node_count 2>/dev/null) || continue
+  [[ $count =~ ^[0-9]+$ ]] || continue
+  info=$(for ((n = 0; n < count; n++)); do pcp pcp_health_check_stats -n "$n" -v || exit 1; done 2>/dev/null) || continue
   b_host=(); b_port=(); b_status=(); b_status_name=(); b_role=()
   while read -r i h p st nm rl; do
     [ -n "$i" ] || continue
     b_host[i]=$h; b_port[i]=$p; b_status[i]=$st; b_status_name[i]=$nm; b_role[i]=$rl
-  done < <(pcp_node_rows <<< "$info")
+  done < <(pcp_stats_rows <<< "$info")
+  watch_backends "${!b_host[@]}"
   moved=$(refresh_hosts "${b_host[@]}")
   case "$(address_restart_decision "$moved" "$restart_pending")" in
     wait) restart_pending=yes; continue ;;
     restart) restart_pending=no; restart_pgpool; continue ;;
   esac
-  # Probe every backend at once, so one hung node costs one timeout per round.
-  for i in "${!b_host[@]}"; do
-    node_role "${b_host[i]}" "${b_port[i]}" > "/tmp/pgha-role-$i" &
-  done
-  wait
   # pgpool's idea of the primary against what the backends say: after a hung primary woke
   # and rejoined as a standby, pgpool was seen to keep sending writes to it. Without
   # --switchover, pcp_promote_node only moves pgpool's primary; it promotes nothing.
   # A primary pgpool marked down must be re-attached when the node it promoted instead
   # turned out to be a standby (seen after a full-cluster restart shuffled addresses).
   plan=$(for i in "${!b_host[@]}"; do
-    answer=$(cat "/tmp/pgha-role-$i" 2>/dev/null)
-    printf '%s %s %s %s %s %s\n' "$i" "${b_status[i]}" "${b_status_name[i]}" "${b_role[i]}" "${answer:--}" "${missed[$i]:-0}"
+    printf '%s %s %s %s %s %s\n' "$i" "${b_status[i]}" "${b_status_name[i]}" "${b_role[i]}" "$(answer_of "$i")" "${missed[$i]:-0}"
   done | reconcile_plan "$HUNG_AFTER")
   while read -r action i arg; do
     case "$action" in
+      retire)
+        log "node $arg is the one primary and pgpool's primary, node $i (${b_host[i]}), answers nothing: detaching node $i, so that pgpool fails over to node $arg now"
+        pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed"
+        ;;
       promote)
         log "pgpool takes node $arg for the primary, node $i is: telling pgpool"
         pcp pcp_promote_node -n "$i" >/dev/null 2>&1 || log "pcp_promote_node $i failed"
         ;;
       missed) missed[$i]=$arg ;;
       cut)
-        log "cutting node $i (${b_host[i]}) off from pgpool: no answer to $HUNG_AFTER probes in a row"
+        log "cutting node $i (${b_host[i]}) off from pgpool: no answer for ${missed[$i]:-?} rounds in a row"
         cut_off "$i" "${b_host[i]}" "${b_port[i]}"
         ;;
       detach) pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed" ;;
