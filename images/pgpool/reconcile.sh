@@ -5,10 +5,11 @@
 #   primary when that answers nothing (retire): pgpool then fails over and finds the new
 #   one at its first look, instead of its health check giving the old one up first and its
 #   search polling once a second for repmgr's promotion.
-# - A backend that answers nothing (hung: docker pause, SIGSTOP, a link that drops
+# - A backend that answers nothing (killed; hung: docker pause, SIGSTOP, a link that drops
 #   packets) is cut off from pgpool with a TCP reset rule for pgpool's own user, and
-#   detached: new sessions then fail at once instead of piling up on it until the pool is
-#   used up ("too many clients"). The rule alone does not free a socket that is already
+#   detached unless it is pgpool's primary (a retire or pgpool's health check detaches
+#   that): new sessions then fail at once instead of waiting on it, or piling up on it until
+#   the pool is used up ("too many clients"). The rule alone does not free a socket that is already
 #   waiting for the node's answer: a paused node's kernel still acknowledges what was
 #   sent, so no packet goes out to be reset, and the pgpool child (or its replication
 #   check) would wait for as long as the node stays hung. Those sockets are aborted
@@ -151,8 +152,9 @@ restart_pgpool() {
   kill -INT "$pid" 2>/dev/null || true   # fast shutdown; the entrypoint starts it again
 }
 
-# One round: pgpool's view of its backends (pcp_health_check_stats, read by field name), each backend's latest
-# answer, then the actions reconcile_plan (pgpool-decide.sh) draws from the two, in order.
+# One round: pgpool's view of its backends (pcp_health_check_stats, read by field name),
+# each backend's latest answer, then the actions reconcile_plan (pgpool-decide.sh) draws
+# from the two, in order.
 # b_* hold pgpool's view, indexed by backend number. A round starts every second, or at
 # once when a watcher has seen a node turn primary.
 while :; do
