@@ -161,8 +161,10 @@ export const FENCING_DEFAULTS = {
  * new primary the moment it sees it (images/pgpool/reconcile.sh, retire), so the health check
  * gives a killed node up only after repmgr's promotion would have come: seven attempts, 1 s
  * apart, so six seconds at the least (refused at once), thirteen when each waits its whole
- * 1 s timeout. It is the backstop for a primary that dies with no promotion to follow; the
- * reconciler cuts off and detaches a silent standby itself, within about two seconds.
+ * 1 s timeout; a hung node the reconciler has cut off (its TCP resets refuse the health check
+ * too) about 6 s after the cut. It is the backstop for a primary that dies with no promotion
+ * to follow; the reconciler cuts off and detaches a silent standby itself, within about two
+ * seconds of a kill.
  */
 export const PGPOOL_MONITOR_DEFAULTS = {
   srCheckPeriodSecs: 1,

@@ -90,7 +90,8 @@ fresh_answer() {
 # reconcile_plan <rounds missed before a node is cut off>: stdin, one line per backend in
 # pgpool's order: "<index> <status> <status name> <role> <probe> <missed>": pgpool's view
 # (pcp_stats_rows), what the node itself answered (primary, standby, or - for no answer in
-# time) and how many rounds in a row it had missed before this one. Prints the actions, in the order to take them:
+# time) and how many rounds in a row it had missed before this one. Prints the actions, in
+# the order to take them:
 #   retire <index pgpool takes for primary> <index>
 #                       the one node that says it is primary is not pgpool's, and pgpool's
 #                       primary answers nothing (killed, hung, cut off): detach pgpool's, so
