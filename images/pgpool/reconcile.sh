@@ -8,9 +8,9 @@
 # - A backend that answers nothing (killed; hung: docker pause, SIGSTOP, a link that drops
 #   packets) is cut off from pgpool with a TCP reset rule for pgpool's own user, and
 #   detached unless it is pgpool's primary (a retire or pgpool's health check detaches
-#   that): new sessions then fail at once instead of waiting on it, or piling up on it until
-#   the pool is used up ("too many clients"). The rule alone does not free a socket that is already
-#   waiting for the node's answer: a paused node's kernel still acknowledges what was
+#   that): new sessions then fail at once instead of waiting on it, or piling up on it
+#   until the pool is used up ("too many clients"). The rule alone does not free a socket
+#   that is already waiting for the node's answer: a paused node's kernel still acknowledges what was
 #   sent, so no packet goes out to be reset, and the pgpool child (or its replication
 #   check) would wait for as long as the node stays hung. Those sockets are aborted
 #   (ss -K) when the rule goes in. The rule goes when the node answers again. Runs as
@@ -45,7 +45,8 @@ export PGPASSFILE=/var/lib/postgresql/.pgpass
 # wait (statement_timeout is the server's own, and a node frozen mid-query never answers:
 # its kernel still acknowledges, so the connection never breaks).
 WATCH_SECS=0.25
-STALE_US=2000000
+SILENT_SECS=2
+STALE_US=$(( SILENT_SECS * 1000000 ))
 ROLE_QUERY="SELECT current_setting('cluster_name') || ' ' || CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END"
 RECONCILER_PID=$$
 note_answer() { # $1 index, $2 role or -: "<µs since the epoch> <role>", replaced whole
@@ -59,7 +60,7 @@ watch_role() { # $1 index, $2 host, $3 port; runs until the reconciler ends
     exec {fd}< <(exec psql -XAtq "host=$2 port=$3 user=repmgr dbname=repmgr connect_timeout=2 options='-c statement_timeout=2000'" \
       2>/dev/null <<< "$ROLE_QUERY \\watch $WATCH_SECS")
     pid=$!
-    while IFS= read -r -t 2 -u "$fd" line; do
+    while IFS= read -r -t "$SILENT_SECS" -u "$fd" line; do
       role=$(probe_role "$2" "$line")
       # Another node at this address: connect again, by the name (refresh_hosts fixes it).
       [ -n "$role" ] || break
@@ -74,6 +75,10 @@ watch_role() { # $1 index, $2 host, $3 port; runs until the reconciler ends
     sleep "$WATCH_SECS"
   done
 }
+# The backends are pgpool.conf's, fixed for the container's life: counted once, not asked
+# of pgpool every round.
+BACKENDS=$(grep -c '^backend_hostname[0-9]' /etc/pgpool2/pgpool.conf) || die "no backend in /etc/pgpool2/pgpool.conf"
+
 # A restarted container keeps its files: no answer from its last life may count.
 rm -f /tmp/pgha-role-*
 declare -A watching
@@ -160,9 +165,7 @@ restart_pgpool() {
 while :; do
   if [ "$woken" = no ]; then sleep 1 & wait $!; fi
   woken=no
-  count=$(pcp pcp_node_count 2>/dev/null) || continue
-  [[ $count =~ ^[0-9]+$ ]] || continue
-  info=$(for ((n = 0; n < count; n++)); do pcp pcp_health_check_stats -n "$n" -v || exit 1; done 2>/dev/null) || continue
+  info=$(for ((n = 0; n < BACKENDS; n++)); do pcp pcp_health_check_stats -n "$n" -v || exit 1; done 2>/dev/null) || continue
   b_host=(); b_port=(); b_status=(); b_status_name=(); b_role=()
   while read -r i h p st nm rl; do
     [ -n "$i" ] || continue
