@@ -13,6 +13,7 @@ import { eventually } from '../cluster/wait.ts';
 import { record } from '../reports/run-report.ts';
 import type { ClusterInfo } from '../cluster/info.ts';
 import { CLAIMS, toMs } from '../model/claims.ts';
+import { expectedWinner, positionsAtElection, type StandbyReading, type StandbySample } from './support/election.ts';
 import { waitFormed } from '../cluster/boot.ts';
 
 const info = inject('cluster');
@@ -26,21 +27,20 @@ const HUNG_HOLD_MS = toMs(CLAIMS.hungPrimaryHoldSecs);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Each standby's last received WAL position, as repmgr compares them when it elects. */
-async function receivedLsns(i: ClusterInfo, standbys: readonly NodeName[]): Promise<Map<NodeName, bigint>> {
-  const out = new Map<NodeName, bigint>();
+/** Each standby's recovery state and last received WAL position, read at once. */
+async function readStandbys(i: ClusterInfo, standbys: readonly NodeName[]): Promise<StandbyReading> {
+  const out = new Map<NodeName, StandbySample>();
   await Promise.all(
     standbys.map(async (n) => {
-      const rows = await queryOnce<{ lsn: string }>(endpointOf(i, n), repmgrCredentials(i), "SELECT (pg_last_wal_receive_lsn() - '0/0')::text AS lsn");
-      out.set(n, BigInt(rows[0]!.lsn));
+      const rows = await queryOnce<{ recovery: boolean; lsn: string }>(
+        endpointOf(i, n),
+        repmgrCredentials(i),
+        "SELECT pg_is_in_recovery() AS recovery, (pg_last_wal_receive_lsn() - '0/0')::text AS lsn",
+      );
+      out.set(n, { inRecovery: rows[0]!.recovery, lsn: BigInt(rows[0]!.lsn) });
     }),
   );
   return out;
-}
-
-/** repmgr's rule: the most advanced standby wins, ties broken by priority. */
-export function expectedWinner(lsns: ReadonlyMap<NodeName, bigint>): NodeName {
-  return [...lsns.entries()].sort(([a, la], [b, lb]) => (la === lb ? (node(b).priority ?? 0) - (node(a).priority ?? 0) : la > lb ? -1 : 1))[0]![0];
 }
 
 /** Records the three clocks (and the timeline gap read back from the rows) of each fault. */
@@ -141,10 +141,9 @@ async function losePrimary(
   // A fault that did not go in (docker pause once failed: "unable to freeze") says so,
   // rather than as a failover that never came.
   expect(ev.status, ev.reason).toBe('injected');
-  // Read right after the fault: with the primary gone no more WAL arrives, so these are
-  // the positions repmgr compares when it elects.
-  const lsns = await receivedLsns(t.info(), standbys);
-  const winner = await t.newPrimary(old, timeoutMs);
+  const elected = t.newPrimary(old, timeoutMs);
+  const [{ lsns, arrivedAfterFault }, winner] = await Promise.all([positionsAtElection(() => readStandbys(t.info(), standbys), elected), elected]);
+  record(info.runId, { suite: SUITE, name: 'WAL a standby received after the fault went in', value: Number(arrivedAfterFault), unit: 'bytes', subject: ev.label });
   return { old, winner, expected: expectedWinner(lsns) };
 }
 
