@@ -6,7 +6,8 @@ import { demuxLog, docker } from '../fixtures/docker.ts';
 import type { ClusterInfo } from './info.ts';
 import type { NodeName } from '../model/topology.ts';
 
-async function logSince(id: string, sinceMs: number): Promise<string> {
+/** What one container logged since `sinceMs` (Docker counts in whole seconds). */
+export async function logSince(id: string, sinceMs: number): Promise<string> {
   const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true, since: Math.floor(sinceMs / 1000) })) as unknown as Buffer;
   return demuxLog(raw);
 }

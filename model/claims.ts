@@ -19,6 +19,13 @@ export const CLAIMS = {
    * its two silent addresses, clientTcpConnectTimeoutMs each, before the second router.
    */
   routerKillBudgetSecs: 5,
+  /**
+   * pgpool serves new sessions again within this after one of its children moved its main
+   * node off a standby that refused it (pgpool leaves that standby up, and every new session
+   * fails until a failover; the reconciler detaches it when pgpool logs the move). The
+   * router-kill budget: what a client already tolerates from one router.
+   */
+  mainNodeRepairBudgetSecs: 5,
   /** connect_timeout in the connection string the cluster documents for applications (every driver's equivalent). */
   clientConnectTimeoutSecs: 2,
   /**

@@ -6,7 +6,9 @@ import { underLoad, type Trial } from '../chaos/trial.ts';
 import { noDuplicateWrites, noLostWrites, recoveryClocks, singleWritablePrimary, splitBrains, timelineSwitches, type RecoveryClocks } from '../chaos/checkers/index.ts';
 import type { RunHistory } from '../model/history.ts';
 import { execIn } from '../fixtures/docker.ts';
-import { queryOnce, repmgrCredentials, endpointOf } from '../cluster/clients.ts';
+import { appCredentials, queryOnce, repmgrCredentials, endpointOf } from '../cluster/clients.ts';
+import { logSince } from '../cluster/node-logs.ts';
+import { switchover } from '../cluster/switchover.ts';
 import { dataNodes, node, privateHost, routers, type NodeName } from '../model/topology.ts';
 import { roles, serviceStatus, streamingStandbys, writablePrimary } from '../cluster/observe.ts';
 import { eventually } from '../cluster/wait.ts';
@@ -102,6 +104,18 @@ async function expectSynchronousAgain(test: string, primary: NodeName): Promise<
   );
   record(info.runId, { suite: SUITE, name: 'standbys in the new primary\'s synchronous quorum', value: quorum.length, unit: 'count', subject: `${test}: ${primary}` });
 }
+
+// In a pgpool container, for pgpool's user (postgres): TCP resets to every address of the
+// node named by $1 on port 5432, and their removal.
+const REFUSE_FIRST_NODE = `set -e
+for ip in $(getent ahosts "$1" | awk '{print $1}' | sort -u); do
+  case $ip in *:*) t=ip6tables ;; *) t=iptables ;; esac
+  $t -I OUTPUT -d "$ip" -p tcp --dport 5432 -m owner --uid-owner postgres -j REJECT --reject-with tcp-reset
+done`;
+const LIFT_REFUSAL = `for ip in $(getent ahosts "$1" | awk '{print $1}' | sort -u); do
+  case $ip in *:*) t=ip6tables ;; *) t=iptables ;; esac
+  while $t -D OUTPUT -d "$ip" -p tcp --dport 5432 -m owner --uid-owner postgres -j REJECT --reject-with tcp-reset 2>/dev/null; do :; done
+done`;
 
 /** PGHA_FENCE_AFTER_SECS in the image: how long a cut-off or frozen primary may stay writable. */
 const FENCE_DELAY_MS = toMs(CLAIMS.fenceDelaySecs);
@@ -360,6 +374,49 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
     expectNoLostWrites('second failover', r.history);
     expectSinglePrimary(r.history);
   });
+
+  // pgpool's own bug, so pgpool's test: a child that cannot connect to a standby pgpool has
+  // up moves pgpool's main node (its first node up) off it and leaves it up, and every new
+  // session then fails (ci23: both routers, 3 minutes, after a rejoined pg-1 refused one
+  // connection). ProxySQL keeps no main node.
+  if (info.flavor === 'pgpool') {
+    it(`serves new sessions through each pgpool within ${CLAIMS.mainNodeRepairBudgetSecs} s of one refused connection to its main node, a standby`, async () => {
+      const first = dataNodes()[0]!.name;
+      if ((await writablePrimary(info)) === first) await switchover(info, first, dataNodes()[1]!.name);
+      await waitFormed(info);
+      const sessionCreds = [appCredentials(info), repmgrCredentials(info)];
+      for (const router of routers().map((r) => r.name)) {
+        const container = info.nodes[router]!.container;
+        const started = Date.now();
+        // Refused for pgpool's user only, as a restarting node refuses: the reconciler's own
+        // watchers still reach it, so nothing else detaches it. Sessions under two users
+        // make pgpool's children open new backend connections.
+        const refuse = await execIn(container, ['bash', '-c', REFUSE_FIRST_NODE, 'refuse', privateHost(first)]);
+        expect(refuse.exitCode, `the refusal rule in ${router}: ${refuse.stderr}`).toBe(0);
+        for (let i = 0; i < 4; i++) await queryOnce(endpointOf(info, router), sessionCreds[i % 2]!, 'SELECT 1').catch(() => {});
+        const lift = await execIn(container, ['bash', '-c', LIFT_REFUSAL, 'lift', privateHost(first)]);
+        expect(lift.exitCode, `the refusal rule lifted in ${router}: ${lift.stderr}`).toBe(0);
+        const lifted = Date.now();
+        // The fault went in: pgpool moved its main node off the refused node.
+        expect(await logSince(container, started), `${router} moved its main node off ${first}`).toMatch(/main node 0 is down\. Update main node to/);
+        // Ten new sessions in a row, alternating users, all answer.
+        const back = await eventually(
+          async () => {
+            for (let i = 0; i < 10; i++) {
+              await queryOnce(endpointOf(info, router), sessionCreds[i % 2]!, 'SELECT 1').catch((e: Error) => {
+                throw new Error(`session ${i + 1} of 10: ${e.message}`);
+              });
+            }
+            return Date.now();
+          },
+          { timeoutMs: toMs(CLAIMS.mainNodeRepairBudgetSecs), intervalMs: 100, what: `ten new sessions in a row through ${router}` },
+        );
+        record(info.runId, { suite: SUITE, name: 'new sessions answer again after pgpool moved its main node', value: (back - lifted) / 1000, unit: 's', subject: router });
+      }
+      // pg-1 comes back into pgpool (auto_failback or the reconciler's attach).
+      await waitFormed(info);
+    });
+  }
 
   it('never promotes a standby that lacks acknowledged WAL: the most advanced wins over priority', async () => {
     let held!: NodeName;

@@ -155,3 +155,27 @@ reconcile_plan() {
   done
   return 0
 }
+
+# main_moved_node <a line of pgpool's log>: the backend index in pgpool's "main node N is
+# down. Update main node to M", nothing for any other line. A child that fails to connect to
+# a standby pgpool counts as up (failover_on_backend_error off) marks it down in its own copy
+# only, and if that standby is pgpool's main node (its first node up) moves the shared main
+# node off it while pgpool still has it up: every session that reads the backends' statuses
+# afresh then reads node N first where it expects the main node's answer, and fails ("kind
+# does not match between main(0) slot[0]"), until a failover or failback sets the main node
+# again. Seen in CI (ci23): both routers answered no new session for 3 minutes after a
+# rejoined pg-1 refused one connection; reproduced with one refused connect.
+main_moved_node() {
+  [[ $1 =~ main\ node\ ([0-9]+)\ is\ down\.\ Update\ main\ node\ to\ [0-9-]+ ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+  return 0
+}
+
+# main_moved_decision <status name> <role>: pgpool moved its main node off a backend that it
+# now shows as <status name>, <role>. Prints detach while pgpool still counts the node
+# (up or waiting) and does not take it for its primary: a detach is a failover, which sets
+# the main node from pgpool's statuses again; the node comes back by auto_failback or an
+# attach once it answers. none otherwise: pgpool marked it down already, or a failover has
+# made it the primary since, and either set the main node anew.
+main_moved_decision() {
+  if { [ "$1" = up ] || [ "$1" = waiting ]; } && [ "$2" != primary ]; then echo detach; else echo none; fi
+}

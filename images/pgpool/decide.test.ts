@@ -302,6 +302,34 @@ describe('reconcile_plan agrees with the inline logic it replaced (6722da1)', ()
   }, 30_000); // hundreds of bash rounds: seconds on a loaded machine
 });
 
+describe("main_moved_node: pgpool moved its main node off a standby it still has up", () => {
+  it('finds the node in the line pgpool 4.6.1 logged in this image, and in no other line of that log', () => {
+    const lines = outLines(readFileSync(join(dir, 'testdata', 'pgpool-main-moved.log'), 'utf8'));
+    const found = lines.map((l) => decide('main_moved_node', [l]));
+    expect(found.filter((f) => f !== '')).toEqual(['0\n']);
+    expect(found.at(-1)).toBe('0\n');
+  });
+  it('reads a node index of more than one digit and a main node of -1 (none left)', () => {
+    expect(decide('main_moved_node', ['2026-12-01 06:22:11.719: child pid 977: LOG:  main node 12 is down. Update main node to -1'])).toBe('12\n');
+  });
+  it('prints nothing for a failover pgpool made itself, or a line that only mentions a main node', () => {
+    expect(decide('main_moved_node', ['2026-12-01 06:21:17.471: main pid 24: LOG:  failover: set new main node: 1'])).toBe('');
+    expect(decide('main_moved_node', ['main node 0 is down'])).toBe('');
+  });
+});
+
+describe('main_moved_decision: what the reconciler does about it', () => {
+  it.each([
+    ['up', 'standby', 'detach'],
+    ['waiting', 'standby', 'detach'],
+    ['down', 'standby', 'none'],
+    ['up', 'primary', 'none'],
+    ['waiting', 'primary', 'none'],
+  ])('pgpool shows the node %s, %s: %s', (status, role, want) => {
+    expect(decide('main_moved_decision', [status, role])).toBe(`${want}\n`);
+  });
+});
+
 describe('decide.sh is pure', () => {
   it('sourcing it prints nothing and sets no variable', () => {
     expect(sourcingSideEffects(join(dir, 'decide.sh'))).toEqual({ code: 0, out: '' });

@@ -63,7 +63,9 @@ start_pgpool() {
   # One pgpool per container.
   rm -f /var/run/pgpool/pgpool.pid /var/run/pgpool/.s.PGSQL.*
   # -D drops a stale pgpool_status: node states come from the health checks, not a file.
-  "${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" &
+  # Its log goes through pgpool-log-tap, which tells the reconciler when pgpool moved its
+  # main node off a standby it still has up (every new session fails until a failover).
+  "${gosu_cmd[@]}" pgpool -n -D -f "$conf/pgpool.conf" -a "$conf/pool_hba.conf" -F "$conf/pcp.conf" 2> >(exec /usr/local/bin/pgpool-log-tap) &
   PGPOOL_PID=$!
 }
 

@@ -80,7 +80,9 @@ watch_role() { # $1 index, $2 host, $3 port; runs until the reconciler ends
 BACKENDS=$(grep -c '^backend_hostname[0-9]' /etc/pgpool2/pgpool.conf) || die "no backend in /etc/pgpool2/pgpool.conf"
 
 # A restarted container keeps its files: no answer from its last life may count.
-rm -f /tmp/pgha-role-*
+rm -f /tmp/pgha-role-* /tmp/pgha-main-moved-*
+# pgpool-log-tap wakes this process when pgpool moves its main node off a standby.
+echo "$RECONCILER_PID" > /tmp/pgha-reconciler.pid
 declare -A watching
 watch_backends() { # backend indexes (of b_host, b_port): one watcher each, started once
   local i
@@ -177,6 +179,16 @@ while :; do
     wait) restart_pending=yes; continue ;;
     restart) restart_pending=no; restart_pgpool; continue ;;
   esac
+  # pgpool moved its main node off a standby and left it up (main_moved_node): no new
+  # session passes until a failover sets the main node again, and detaching the node is one.
+  # The note is taken (renamed) before it is read, so one written meanwhile is kept.
+  for i in "${!b_host[@]}"; do
+    mv -f "/tmp/pgha-main-moved-$i" /tmp/pgha-main-moved.taken 2>/dev/null || continue
+    if [ "$(main_moved_decision "${b_status_name[i]}" "${b_role[i]}")" = detach ]; then
+      log "pgpool moved its main node off node $i (${b_host[i]}), a standby it still has ${b_status_name[i]}, after a refused connection: detaching node $i, so that pgpool sets its main node again"
+      pcp pcp_detach_node -n "$i" >/dev/null 2>&1 || log "pcp_detach_node $i failed"
+    fi
+  done
   # pgpool's idea of the primary against what the backends say: after a hung primary woke
   # and rejoined as a standby, pgpool was seen to keep sending writes to it. Without
   # --switchover, pcp_promote_node only moves pgpool's primary; it promotes nothing.
