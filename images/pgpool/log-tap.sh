@@ -3,6 +3,7 @@
 # moved its main node off a standby it still has up (main_moved_node, pgpool-decide.sh) is
 # noted for the reconciler, which is woken at once: until it detaches that node, every new
 # session through this router fails.
+# shellcheck source=decide.sh
 . /usr/local/lib/pgha/pgpool-decide.sh
 # It ends when pgpool's last process closes the pipe, not on the container's stop signal
 # (tini sends it to the whole group): pgpool logs its shutdown into this pipe.
