@@ -304,7 +304,7 @@ describe('reconcile_plan agrees with the inline logic it replaced (6722da1)', ()
 
 describe("main_moved_node: pgpool moved its main node off a standby it still has up", () => {
   it('finds the node in the line pgpool 4.6.1 logged in this image, and in no other line of that log', () => {
-    const lines = outLines(readFileSync(join(dir, 'testdata', 'pgpool-main-moved.log'), 'utf8'));
+    const lines = outLines(readFileSync(join(dir, 'testdata', 'pgpool-main-moved.txt'), 'utf8'));
     const found = lines.map((l) => decide('main_moved_node', [l]));
     expect(found.filter((f) => f !== '')).toEqual(['0\n']);
     expect(found.at(-1)).toBe('0\n');
