@@ -19,6 +19,10 @@
 #   under load; a restarted backend may come back on another address (a full-cluster stop
 #   and start shuffled them), so each address DNS gives is written there, every
 #   second. A failed lookup keeps the entry: it is the DNS outage /etc/hosts is for.
+# - A standby that pgpool's main node was moved off while pgpool still has it up (one of
+#   pgpool's children could not connect to it; pgpool-log-tap reads pgpool's log line and
+#   wakes this loop) is detached: until a failover sets the main node again, every new
+#   session through pgpool fails.
 # - A backend pgpool marked down that in fact serves is re-attached. auto_failback covers
 #   standbys only; a primary marked down by mistake would otherwise stay out for good. A
 #   writable node is attached only while pgpool has no primary that says it is one, and
@@ -181,7 +185,7 @@ while :; do
   esac
   # pgpool moved its main node off a standby and left it up (main_moved_node): no new
   # session passes until a failover sets the main node again, and detaching the node is one.
-  # The note is taken (renamed) before it is read, so one written meanwhile is kept.
+  # A note is taken by renaming it: one the tap writes after that waits for the next round.
   for i in "${!b_host[@]}"; do
     mv -f "/tmp/pgha-main-moved-$i" /tmp/pgha-main-moved.taken 2>/dev/null || continue
     if [ "$(main_moved_decision "${b_status_name[i]}" "${b_role[i]}")" = detach ]; then
