@@ -41,6 +41,12 @@ export const CLAIMS = {
   /** PGHA_PROMOTE_DELAY_SECS: the promote command waits this, so the fence lands first. */
   promoteDelaySecs: 2,
   /**
+   * PGHA_WITNESS_QUESTION_MS: the promote command's bound on the witness's answer to "do you
+   * reach the primary?" (a statement timeout: dblink ignores connect_timeout). A live primary
+   * answers in milliseconds; a hung one costs the whole bound, asked within the promote delay.
+   */
+  witnessQuestionMs: 1500,
+  /**
    * PGHA_PEER_REPLY_TIMEOUT_SECS: a standby's repmgrd whose request to its upstream (the
    * primary) has gone unanswered this long has its connection ended. A hung primary accepts
    * packets and answers nothing, and a repmgrd caught mid-query by it waited forever (CI at
@@ -150,6 +156,7 @@ export const REPMGR_TIMING_DEFAULTS = {
 export const FENCING_DEFAULTS = {
   PGHA_FENCE_AFTER_SECS: CLAIMS.fenceDelaySecs,
   PGHA_PROMOTE_DELAY_SECS: CLAIMS.promoteDelaySecs,
+  PGHA_WITNESS_QUESTION_MS: CLAIMS.witnessQuestionMs,
   PGHA_ELECTION_GRACE_SECS: CLAIMS.electionGraceSecs,
   PGHA_ELECTION_MIN_WAIT_SECS: CLAIMS.electionMinWaitSecs,
   PGHA_DETACHED_STANDBY_SECS: CLAIMS.detachedStandbySecs,

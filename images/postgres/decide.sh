@@ -137,6 +137,11 @@ detached_standby_decision() {
 # timeout (a dead witness must not stop a failover).
 promote_guard_decision() { if [[ "$1" =~ ^[1-9] ]]; then echo refuse; else echo promote; fi; }
 
+# promote_question_lead_ms <promote delay ms> <witness question bound ms>: how long the
+# promote command waits before it asks the witness, so the answer is in by the end of the
+# delay and no older than it must be; at once when the bound is as long as the delay.
+promote_question_lead_ms() { echo $(( $1 > $2 ? $1 - $2 : 0 )); }
+
 # ---- repmgrd's requests -----------------------------------------------------------------
 
 # stalled_requests <daemon> <bound ms> <peer address>...: stdin `ss -tnpiOH state established`

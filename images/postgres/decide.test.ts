@@ -227,6 +227,18 @@ describe('promote_guard_decision: the witness asked whether it reaches the prima
   });
 });
 
+describe('promote_question_lead_ms: when, in the promote delay, the witness is asked', () => {
+  it.each([
+    [2000, 1500, 500], // the defaults: asked 0.5 s in, answered by the end of the 2 s delay
+    [5000, 1500, 3500],
+    [1500, 1500, 0],
+    [1000, 1500, 0], // a bound longer than the delay: asked at once, never a negative sleep
+    [0, 1500, 0],
+  ])('delay %i ms, bound %i ms -> asked after %i ms', (delay, bound, expected) => {
+    expect(Number(answer('promote_question_lead_ms', [delay, bound]))).toBe(expected);
+  });
+});
+
 describe('synchronous_names: what synchronous_standby_names a node runs with', () => {
   const peers = lines('pg-1', 'pg-2', 'pg-3', 'pg-4');
   it('asynchronous mode: none', () => {
