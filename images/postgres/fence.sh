@@ -20,7 +20,6 @@ FREEZE_AFTER_MS=$(( ${PGHA_FREEZE_AFTER_SECS:-4} * 1000 ))
 # WAL page past the new timeline's fork: follow refuses, pg_rewind finds nothing to
 # rewind, and the walreceiver never gets past "startup".
 DETACHED_AFTER_MS=$(( ${PGHA_DETACHED_STANDBY_SECS:-30} * 1000 ))
-now_ms() { date +%s%3N; }
 
 local_is_primary() { [ "$(local_sql 'SELECT NOT pg_is_in_recovery()' 2>/dev/null)" = t ]; }
 

@@ -8,6 +8,7 @@ PG_LOG="$PGHA_LOG_DIR/postgresql.log"
 
 log() { printf '[pgha %s %s] %s\n' "$(date -u +%H:%M:%S.%3N)" "${NODE_NAME:-?}" "$*"; }
 die() { log "FATAL: $*" >&2; exit 64; }
+now_ms() { date +%s%3N; }
 
 # repmgrd's follow command already runs as postgres, where gosu can't switch users.
 as_pg() { if [ "$(id -u)" = 0 ]; then gosu postgres "$@"; else "$@"; fi; }

@@ -16,7 +16,6 @@ set -Eeuo pipefail
 exec 1>&2
 delay_ms=$(( ${PGHA_PROMOTE_DELAY_SECS:-2} * 1000 ))
 question_ms=${PGHA_WITNESS_QUESTION_MS:-1500}
-now_ms() { date +%s%3N; }
 secs() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 sleep_ms() { if (( $1 > 0 )); then sleep "$(secs "$1")"; fi; }
 started=$(now_ms)
