@@ -97,6 +97,12 @@ describe('pgpool.conf template', () => {
     expect(hba.every((l) => l.trim().endsWith('scram-sha-256'))).toBe(true);
   });
 
+  it("ends a session's backend connections with it, so a reset's answer can't reach the next client (connection_cache off)", () => {
+    // With the cache on, pgpool 4.6.1 handed one client's reset answer ('DISCARD ALL') to the
+    // next client of its child as the answer to an INSERT the primary had refused.
+    expect(s.get('connection_cache')).toBe('off');
+  });
+
   it('has only the placeholders its entrypoint fills', () => {
     const used = new Set([...conf.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
     expect([...used].toSorted()).toEqual([...PGPOOL_TEMPLATE_VARIABLES].toSorted());

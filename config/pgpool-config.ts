@@ -72,7 +72,14 @@ export function renderPgpoolConf(rules: readonly RoutingRule[] = ROUTING_RULES):
     'reserved_connections = 1',
     'max_pool = 1',
     'child_life_time = 0',
-    'connection_cache = on',
+    // Off: pgpool 4.6 can reset a cached backend connection while that backend still owes
+    // the ReadyForQuery of the last client's failed extended-protocol statement (the client
+    // hung up on the ErrorResponse). The reset's own answer ('DISCARD ALL', ReadyForQuery)
+    // then stays in the cached connection and is handed to the next client of that child
+    // as the answer to its first statement: a write that the primary rejected was reported
+    // as done (ci30 and a local capture, both in the full-cluster restart, where every write
+    // is refused for seconds). Without the cache a session's backend connections end with it.
+    'connection_cache = off',
     // Reads: balanced per statement over the standbys only; commented SELECTs are still
     // SELECTs; reads after a write inside a transaction stay on the primary.
     'load_balance_mode = on',

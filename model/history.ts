@@ -35,6 +35,11 @@ export interface Op {
   timeline?: number;
   /** Reads: whether the looked-up key was visible. */
   found?: boolean;
+  /**
+   * Writes acknowledged without the row their INSERT ... RETURNING must return: the reply
+   * belonged to another statement (a router handing over a stale answer), named by its tag.
+   */
+  strayReply?: string;
   /** Why it failed or is unknown; SQLSTATE when the server sent one. */
   error?: string;
   sqlstate?: string;

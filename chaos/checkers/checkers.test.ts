@@ -68,6 +68,12 @@ describe('no lost writes, asynchronous replication', () => {
     expect(noLostWrites(hist({ ops: [w(1, 10_010)], rows: [], faults: [{ ...faults[0]!, status: 'error' }] }), 'asynchronous').status).toBe('fail');
   });
 
+  it("fails on a write acknowledged by another statement's reply, inside the window too, and names the reply", () => {
+    const v = noLostWrites(lostAt(10_010, { node: undefined, timeline: undefined, strayReply: "'DISCARD' with 0 row(s)" }), 'asynchronous');
+    expect(v.status).toBe('fail');
+    expect(v.evidence.join('\n')).toMatch(/w0:2 .* another statement's reply \('DISCARD' with 0 row\(s\)\)/);
+  });
+
   it('fails on every lost write in synchronous mode, the default', () => {
     expect(noLostWrites(lostAt(10_010), 'synchronous').status).toBe('fail');
     expect(noLostWrites(lostAt(10_010)).status).toBe('fail');

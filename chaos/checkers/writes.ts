@@ -38,7 +38,9 @@ export function noLostWrites(h: RunHistory, replication: Replication = 'synchron
   const writes = h.ops.filter((o) => o.kind === 'write');
   const missing = writes.filter((o) => o.outcome === 'ok' && !present.has(o.key));
   const excused = replication === 'asynchronous' ? missing.filter((o) => inAsyncLossWindow(o.node, o.completedAt, h.faults)) : [];
-  const lost = missing.filter((o) => !excused.includes(o)).map((o) => `${o.id} (key ${o.key}) acknowledged, missing`);
+  const lost = missing
+    .filter((o) => !excused.includes(o))
+    .map((o) => `${o.id} (key ${o.key}) acknowledged, missing${o.strayReply ? `: the acknowledgement was another statement's reply (${o.strayReply})` : ''}`);
   const ghost = writes.filter((o) => o.outcome === 'fail' && present.has(o.key)).map((o) => `${o.id} (key ${o.key}) failed, yet present`);
   const invoked = new Set(writes.map((o) => o.key));
   const phantom = h.rows.filter((r) => !invoked.has(r.id)).map((r) => `row ${r.id} written by no operation`);

@@ -82,6 +82,8 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 interface Session {
   client: pg.Client;
   via: NamedEndpoint;
+  /** The first error the connection raised outside a query (e.g. a reply nobody asked for). */
+  brokenBy?: string;
 }
 
 export async function startWorkload(source: ClusterSource, opts: WorkloadOptions = {}): Promise<Workload> {
@@ -104,7 +106,12 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
     const info = current(source);
     const order = routerOrder(info, i).filter((r) => !pin || r.name === pin);
     const c = await connectFirst(order, appCredentials(info), connectTimeoutMs);
-    return { client: c.client, via: c.endpoint as NamedEndpoint };
+    const s: Session = { client: c.client, via: c.endpoint as NamedEndpoint };
+    // pg reports the cause here and later queries only say "not queryable": keep the cause.
+    c.client.on('error', (e: Error) => {
+      s.brokenBy ??= e.message;
+    });
+    return s;
   };
 
   const processOf = (kind: OpKind, index: number, pin?: NodeName) => (pin ? `p-${pin}` : `${kind === 'write' ? 'w' : 'r'}${index}`);
@@ -137,7 +144,8 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
           const r = await within(s.client.query<{ node: string; timeline: number }>(INSERT_WRITE_SQL, [key, index]), opTimeoutMs);
           acked.push(key);
           const row = r.rows[0];
-          ops.push({ ...base, completedAt: clock.now(), outcome: 'ok', via, node: row?.node, timeline: row?.timeline });
+          const stray = row ? {} : { strayReply: `'${r.command ?? '?'}' with ${r.rowCount ?? 0} row(s)` };
+          ops.push({ ...base, completedAt: clock.now(), outcome: 'ok', via, node: row?.node, timeline: row?.timeline, ...stray });
         } else {
           const r = await within(
             s.client.query<{ node: string; n: number }>(
@@ -153,7 +161,8 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
         // Reads change nothing: a read that didn't answer simply failed.
         const c = classifyFailure(e, sent);
         const outcome = kind === 'read' ? 'fail' : c.outcome;
-        ops.push({ ...base, completedAt: clock.now(), outcome, error: c.error, ...(c.sqlstate ? { sqlstate: c.sqlstate } : {}), ...(s ? { via: s.via.name } : {}) });
+        const error = s?.brokenBy ? `${c.error} (the connection broke earlier: ${s.brokenBy})` : c.error;
+        ops.push({ ...base, completedAt: clock.now(), outcome, error, ...(c.sqlstate ? { sqlstate: c.sqlstate } : {}), ...(s ? { via: s.via.name } : {}) });
         // Whatever went wrong, the next operation starts on a fresh connection.
         const dead = s;
         s = undefined;
