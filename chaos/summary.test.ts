@@ -68,7 +68,7 @@ describe('judging a chaos run: no looking away', () => {
     expect(r.why).toEqual([]);
     expect(r.summary.outcome).toBe('pass');
     expect(r.summary.unsupported).toEqual([]);
-    expect(r.summary.verdicts.map((v) => v.checker)).toEqual(['faults-as-scheduled', 'no-lost-writes', 'no-duplicate-writes', 'single-writable-primary', 'recovery-within-budget', 'healthy-baseline', 'http-baseline', 'no-lost-orders', 'cluster-reforms']);
+    expect(r.summary.verdicts.map((v) => v.checker)).toEqual(['faults-as-scheduled', 'no-lost-writes', 'no-duplicate-writes', 'own-replies', 'single-writable-primary', 'recovery-within-budget', 'healthy-baseline', 'http-baseline', 'no-lost-orders', 'cluster-reforms']);
   });
 
   it('fails a run whose read-back of rows failed, saying so, in the verdicts and the JUnit', () => {

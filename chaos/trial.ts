@@ -18,6 +18,7 @@ import { createWriteSchema, type RunClock, type KeyRange, type Workload, type Op
 import type { RunHistory } from '../model/history.ts';
 import type { Nemesis } from './nemesis/index.ts';
 import { runUnderLoad } from './under-load.ts';
+import { ownReplies } from './checkers/writes.ts';
 
 export interface Trial {
   clock: RunClock;
@@ -171,5 +172,9 @@ export async function underLoad(booted: ClusterInfo, body: (t: Trial) => Promise
   // A trial without its rows can't be judged: the read back's own error fails it.
   if (!run.readBack) throw run.readBackError;
   keepOnFailure(run.info, startedWall, run.history);
+  // Whatever the case goes on to assert, a router that answered a statement with another
+  // statement's reply fails it: the client was told something the database never said.
+  const own = ownReplies(run.history);
+  if (own.status !== 'pass') throw new Error(`${own.claim}: ${own.summary} (${own.evidence.join('; ')})`);
   return { history: run.history, keys: run.keys, primaryAfter: run.readBack.from };
 }

@@ -10,6 +10,7 @@ import {
   noDuplicateWrites,
   noPromotions,
   noLostWrites,
+  ownReplies,
   phaseStats,
   recoveryClocks,
   recoveryWithinBudget,
@@ -72,6 +73,15 @@ describe('no lost writes, asynchronous replication', () => {
     const v = noLostWrites(lostAt(10_010, { node: undefined, timeline: undefined, strayReply: "'DISCARD' with 0 row(s)" }), 'asynchronous');
     expect(v.status).toBe('fail');
     expect(v.evidence.join('\n')).toMatch(/w0:2 .* another statement's reply \('DISCARD' with 0 row\(s\)\)/);
+  });
+
+  it("fails on an acknowledgement that was another statement's reply, even with its row present", () => {
+    const h = hist({ ops: [w(1, 0), w(2, 100, 'ok', { node: undefined, strayReply: "'DISCARD' with 0 row(s)" })], rows: [row(1), row(2)] });
+    expect(noLostWrites(h).status).toBe('pass');
+    const v = ownReplies(h);
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toEqual(["w0:2 (key 2) via proxysql: 'DISCARD' with 0 row(s)"]);
+    expect(ownReplies(hist({ ops: [w(1, 0)], rows: [row(1)] })).status).toBe('pass');
   });
 
   it('fails on every lost write in synchronous mode, the default', () => {
@@ -251,6 +261,7 @@ it('checkAll runs every checker; no-promotions only where no fault hit a data no
     'faults-as-scheduled',
     'no-lost-writes',
     'no-duplicate-writes',
+    'own-replies',
     'single-writable-primary',
     'recovery-within-budget',
     'healthy-baseline',

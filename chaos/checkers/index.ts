@@ -4,11 +4,11 @@ import { healthyBaseline } from './phases.ts';
 import { recoveryWithinBudget, RECOVERY_BUDGET_MS } from './recovery.ts';
 import { singleWritablePrimary } from './single-primary.ts';
 import type { Verdict } from '../../model/summary.ts';
-import { noDuplicateWrites, noLostWrites, type Replication } from './writes.ts';
+import { noDuplicateWrites, noLostWrites, ownReplies, type Replication } from './writes.ts';
 import { faultsSpareDataNodes, noPromotions } from './no-promotions.ts';
 import { faultsAsScheduled } from './faults.ts';
 
-export { noLostWrites, noDuplicateWrites, type Replication } from './writes.ts';
+export { noLostWrites, noDuplicateWrites, ownReplies, type Replication } from './writes.ts';
 export { singleWritablePrimary, splitBrains } from './single-primary.ts';
 export { recoveryClocks, recoveryWithinBudget, timelineSwitches, RECOVERY_BUDGET_MS } from './recovery.ts';
 export { phaseStats, healthyBaseline, statsOf } from './phases.ts';
@@ -37,6 +37,7 @@ export function checkAll(h: RunHistory, budgetMs = RECOVERY_BUDGET_MS, opts: Che
     faultsAsScheduled(h, opts.scheduledFaults),
     noLostWrites(h, opts.replication),
     noDuplicateWrites(h),
+    ownReplies(h),
     singleWritablePrimary(h),
     ...(opts.scheduledFaults === 0 ? [] : [recoveryWithinBudget(h, budgetMs)]),
     healthyBaseline(h),

@@ -67,3 +67,14 @@ export function noDuplicateWrites(h: RunHistory): Verdict {
   const dups = [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${opOf.get(k) ?? '?'} (key ${k}) applied ${n} times`);
   return verdict('no-duplicate-writes', claim, dups, `${seen.size} keys, each applied once`, (n) => `${n} writes applied more than once`);
 }
+
+/**
+ * A router must answer each statement with its own reply. A write acknowledged without the
+ * row its INSERT ... RETURNING returns got another statement's reply: a protocol fault, even
+ * where the row happens to be there.
+ */
+export function ownReplies(h: RunHistory): Verdict {
+  const stray = h.ops.filter((o) => o.strayReply !== undefined).map((o) => `${o.id} (key ${o.key}) via ${o.via ?? '?'}: ${o.strayReply}`);
+  const acked = h.ops.filter((o) => o.kind === 'write' && o.outcome === 'ok').length;
+  return verdict('own-replies', "every acknowledged write was answered by its own statement's reply", stray, `all ${acked} acknowledgements carried their row`, (n) => `${n} acknowledgements were another statement's reply`);
+}
