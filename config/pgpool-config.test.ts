@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../model/paths.ts';
 import { PGPOOL_TEMPLATE_VARIABLES, primaryRoutingPatterns, renderPgpoolConf, renderPoolHba } from './pgpool-config.ts';
 import { ROUTING_RULES, toJsRegExp } from '../model/proxy-contract.ts';
 import { dataNodes } from '../model/topology.ts';
-import { CLAIMS, REPMGR_TIMING_DEFAULTS } from '../model/claims.ts';
+import { CLAIMS, REPMGR_TIMING_DEFAULTS, promotionLeadSecs } from '../model/claims.ts';
 
 const conf = renderPgpoolConf();
 
@@ -74,10 +74,9 @@ describe('pgpool.conf template', () => {
     const n = (k: string) => Number(s.get(k));
     const attempts = n('health_check_max_retries') + 1;
     const quickestGiveUpSecs = (attempts - 1) * n('health_check_retry_delay');
-    // When repmgr promotes by its settings: monitor interval, reconnect attempts, promote delay;
-    // then one reconciler round to see it.
-    const r = REPMGR_TIMING_DEFAULTS;
-    const promoteSecs = r.REPMGR_MONITOR_INTERVAL_SECS + r.REPMGR_RECONNECT_ATTEMPTS * r.REPMGR_RECONNECT_INTERVAL + CLAIMS.promoteDelaySecs;
+    // When repmgr promotes by its settings: a monitor interval, then the lead after its first
+    // failed check (reconnect attempts, promote delay); then one reconciler round to see it.
+    const promoteSecs = REPMGR_TIMING_DEFAULTS.REPMGR_MONITOR_INTERVAL_SECS + promotionLeadSecs();
     expect(quickestGiveUpSecs).toBeGreaterThanOrEqual(promoteSecs + 1);
     // Slowest give-up: a period before the first attempt, each waiting its whole timeout (a
     // node that is gone answers nothing); with the search's own timeout after it, still

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAIMS, FENCING_DEFAULTS, POSTGRES_SIZING_DEFAULTS, PROXYSQL_DEFAULT_PASSWORDS, PUBLISHED_DEFAULT_PASSWORDS, REPMGR_TIMING_DEFAULTS } from './claims.ts';
+import { CLAIMS, FENCING_DEFAULTS, POSTGRES_SIZING_DEFAULTS, PROXYSQL_DEFAULT_PASSWORDS, PUBLISHED_DEFAULT_PASSWORDS, REPMGR_TIMING_DEFAULTS, promotionLeadSecs } from './claims.ts';
 import { REPO_ROOT } from './paths.ts';
 import { ROUTER_FLAVORS } from './router-flavors.ts';
 
@@ -32,8 +32,12 @@ describe('the claims table and the images agree', () => {
       for (const v of found) expect(Number(v)).toBe(value);
     });
   }
-  it(`the fence delay (${CLAIMS.fenceDelaySecs} s) is also the promote delay`, () => {
-    expect(CLAIMS.promoteDelaySecs).toBe(CLAIMS.fenceDelaySecs);
+  it(`a primary that refuses at once is promoted away no sooner than the fence delay (${CLAIMS.fenceDelaySecs} s) plus 1 s after repmgrd's first failed check`, () => {
+    // The fence's own look at its peers and its immediate stop come after the delay: 1 s
+    // is what the lead had over the fence delay with 2 reconnect attempts and a 2 s promote
+    // delay, and the quorum suite measured the fence first with it.
+    expect(promotionLeadSecs()).toBeGreaterThanOrEqual(CLAIMS.fenceDelaySecs + 1);
+    expect(promotionLeadSecs({ REPMGR_RECONNECT_ATTEMPTS: 2, REPMGR_RECONNECT_INTERVAL: 1 }, 2)).toBe(3);
   });
   for (const flavor of ['pgpool', 'proxysql'] as const) {
     it(`${flavor} image: ROUTER_MAX_CLIENTS defaults to the flavor table's ${ROUTER_FLAVORS[flavor].defaultMaxClients}`, () => {

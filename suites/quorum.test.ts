@@ -27,7 +27,7 @@ const SUITE = 'quorum';
 const FAILOVER_BUDGET_MS = toMs(CLAIMS.failoverBudgetSecs);
 /** "Never promotes itself" is checked for twice the failover budget. */
 const ISOLATED_STANDBY_HOLD_MS = toMs(CLAIMS.isolatedStandbyHoldSecs);
-/** Several detection cycles of repmgrd (monitor 1 s, 2 reconnect attempts 1 s apart). */
+/** Several detection cycles of repmgrd (a failed check each monitor interval of 1 s, then one reconnect attempt). */
 const NO_FAILOVER_HOLD_MS = toMs(CLAIMS.noFailoverHoldSecs);
 const ASYNC = info.synchronousMode === 'off';
 

@@ -137,10 +137,11 @@ detached_standby_decision() {
 # timeout (a dead witness must not stop a failover).
 promote_guard_decision() { if [[ "$1" =~ ^[1-9] ]]; then echo refuse; else echo promote; fi; }
 
-# promote_question_lead_ms <promote delay ms> <witness question bound ms>: how long the
-# promote command waits before it asks the witness, so the answer is in by the end of the
-# delay and no older than it must be; at once when the bound is as long as the delay.
-promote_question_lead_ms() { echo $(( $1 > $2 ? $1 - $2 : 0 )); }
+# promote_exec_at_ms <started ms> <promote delay ms> <probe ms>: when the promote command
+# hands over to `repmgr standby promote`. Its search for a live primary connects to the old
+# primary first and costs what the probe of it cost, so it starts that much before the end
+# of the delay and the promotion lands at the end; never before the promote command began.
+promote_exec_at_ms() { echo $(( $1 + $2 - ($3 < $2 ? $3 : $2) )); }
 
 # ---- repmgrd's requests -----------------------------------------------------------------
 

@@ -227,15 +227,15 @@ describe('promote_guard_decision: the witness asked whether it reaches the prima
   });
 });
 
-describe('promote_question_lead_ms: when, in the promote delay, the witness is asked', () => {
+describe('promote_exec_at_ms: when the promote command hands over to repmgr standby promote', () => {
   it.each([
-    [2000, 1500, 500], // the defaults: asked 0.5 s in, answered by the end of the 2 s delay
-    [5000, 1500, 3500],
-    [1500, 1500, 0],
-    [1000, 1500, 0], // a bound longer than the delay: asked at once, never a negative sleep
-    [0, 1500, 0],
-  ])('delay %i ms, bound %i ms -> asked after %i ms', (delay, bound, expected) => {
-    expect(Number(answer('promote_question_lead_ms', [delay, bound]))).toBe(expected);
+    [1000, 3000, 12, 3988], // a dead or refusing primary: repmgr's search is instant, the whole delay is waited
+    [1000, 3000, 2004, 1996], // a hung one on two addresses: the search's 2 s come out of the wait
+    [1000, 3000, 3000, 1000], // the probe as long as the delay: at once
+    [1000, 3000, 9000, 1000], // never before the promote command began
+    [1000, 0, 500, 1000],
+  ])('started %i, delay %i ms, probe %i ms -> at %i', (started, delay, probe, expected) => {
+    expect(Number(answer('promote_exec_at_ms', [started, delay, probe]))).toBe(expected);
   });
 });
 

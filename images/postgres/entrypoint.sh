@@ -30,9 +30,9 @@ SYNCHRONOUS_MODE="${SYNCHRONOUS_MODE:-off}"
 case "$SYNCHRONOUS_MODE" in off|any1) ;; *) die "SYNCHRONOUS_MODE must be off or any1, got '$SYNCHRONOUS_MODE'";; esac
 PG_SHARED_BUFFERS="${PG_SHARED_BUFFERS:-128MB}"
 # Measured here: with repmgr's defaults a killed primary was replaced after 51 s; these
-# promote in 2-3 s. Each stays overridable.
+# promote in about 4 s (the promote delay included). Each stays overridable.
 REPMGR_MONITOR_INTERVAL_SECS="${REPMGR_MONITOR_INTERVAL_SECS:-1}"
-REPMGR_RECONNECT_ATTEMPTS="${REPMGR_RECONNECT_ATTEMPTS:-2}"
+REPMGR_RECONNECT_ATTEMPTS="${REPMGR_RECONNECT_ATTEMPTS:-1}"
 REPMGR_RECONNECT_INTERVAL="${REPMGR_RECONNECT_INTERVAL:-1}"
 REPMGR_CONNECT_TIMEOUT="${REPMGR_CONNECT_TIMEOUT:-1}"
 # An established connection to a node whose network silently drops packets otherwise waits

@@ -12,7 +12,7 @@ set -Euo pipefail
 
 FENCE_AFTER_MS=$(( ${PGHA_FENCE_AFTER_SECS:-2} * 1000 ))
 # Longer than the fence delay: a loaded machine oversleeps a little, never by seconds, and
-# a hung primary is only replaced after several seconds (about 6 here), so a shorter
+# a hung primary is only replaced after several seconds (about 9 here), so a shorter
 # freeze needs no stop.
 FREEZE_AFTER_MS=$(( ${PGHA_FREEZE_AFTER_SECS:-4} * 1000 ))
 # Far above a follow (2-6 s) or a switchover's re-pointing, so this never races repmgrd's

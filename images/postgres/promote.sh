@@ -2,8 +2,13 @@
 # repmgrd's promote_command.
 # - The wait keeps "the old primary fences itself before a standby is promoted" true by a
 #   margin: an isolated primary stops after PGHA_FENCE_AFTER_SECS without peers
-#   (fence.sh); repmgrd gets here after about monitor_interval + reconnect_attempts x
-#   reconnect_interval of not seeing it.
+#   (fence.sh); repmgrd gets here right after its second failed check in a row (one
+#   reconnect attempt, made at once), which for a primary that refuses at once can be
+#   within a second of its going, so the whole fence delay and a look more are waited here.
+#   `repmgr standby promote` then connects to the old primary before it promotes (its
+#   search for a live primary), which against a hung one costs connect_timeout on each of
+#   its name's addresses (2 s here): the wait counts that time, measured by a probe of the
+#   same conninfo, so the promotion itself still comes when the wait ends.
 # - No promotion while the witness still sees the primary: the primary is then cut off
 #   from the standbys only and still serves, and it would not fence (it sees the witness).
 #   repmgr's primary_visibility_consensus does this too, but with 1 s monitoring its
@@ -14,31 +19,70 @@ set -Eeuo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 # repmgrd does not pass its promote command's stdout on; its stderr reaches the node's log.
 exec 1>&2
-delay_ms=$(( ${PGHA_PROMOTE_DELAY_SECS:-2} * 1000 ))
+delay_ms=$(( ${PGHA_PROMOTE_DELAY_SECS:-3} * 1000 ))
 question_ms=${PGHA_WITNESS_QUESTION_MS:-1500}
 secs() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 sleep_ms() { if (( $1 > 0 )); then sleep "$(secs "$1")"; fi; }
-started=$(now_ms)
-log "promote: waiting $delay_ms ms so an isolated old primary has fenced itself; the witness is asked in the last $question_ms ms of it"
-# The witness is asked during the wait, as late as its bound allows: a primary that does
-# not answer (hung, or cut off from the witness too) costs the whole bound, which after the
-# wait came on top of it (1.5 s more of every hung primary's failover). Its answer is in by
-# the end of the wait (a dead witness's a second later at most: its connect_timeout).
-sleep_ms "$(promote_question_lead_ms "$delay_ms" "$question_ms")"
+
 # Asked now, not from a counter: the witness's PostgreSQL tries the primary itself
 # (dblink, created on the witness at its first boot). dblink in PostgreSQL 17 ignores
 # connect_timeout (a paused primary held it 10 s and more, where psql gave up after 1 s),
 # so the statement timeout bounds it; a live primary answers in milliseconds. No answer
-# does not block the promotion: a dead witness must not stop a failover.
-asked=$(now_ms)
-alive=$(timeout "$(secs $(( question_ms + 1000 )))" psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=1 options='-c statement_timeout=$question_ms'" -c "
-  SELECT count(*) FROM repmgr.nodes n
-   WHERE n.type = 'primary' AND n.active AND n.node_name <> '$NODE_NAME'
-     AND (SELECT ok FROM dblink(n.conninfo, 'SELECT NOT pg_is_in_recovery()') AS t(ok boolean))" 2>/dev/null || true)
-log "promote: the witness answered '${alive:-nothing}' in $(( $(now_ms) - asked )) ms"
-if [ "$(promote_guard_decision "$alive")" = refuse ]; then
-  log "promote: the witness reaches a writable primary right now: it is alive, not promoting"
-  exit 1
+# does not block the promotion: a dead witness must not stop a failover. Prints the
+# answer, then how long it took.
+ask_witness() {
+  local asked alive
+  asked=$(now_ms)
+  alive=$(timeout "$(secs $(( question_ms + 1000 )))" psql -XAtq "host=$WITNESS_HOST port=$PG_PORT user=repmgr dbname=repmgr connect_timeout=1 options='-c statement_timeout=$question_ms'" -c "
+    SELECT count(*) FROM repmgr.nodes n
+     WHERE n.type = 'primary' AND n.active AND n.node_name <> '$NODE_NAME'
+       AND (SELECT ok FROM dblink(n.conninfo, 'SELECT NOT pg_is_in_recovery()') AS t(ok boolean))" 2>/dev/null || true)
+  echo "${alive:-nothing} $(( $(now_ms) - asked ))"
+}
+
+# How long a connect to the old primary takes from here, with the conninfo repmgr's own
+# search for a live primary uses first (`repmgr standby promote` refuses to promote while
+# one answers): milliseconds for a node that is gone or refuses, connect_timeout on each of
+# its name's addresses for one that hangs or whose packets vanish.
+probe_old_primary_ms() {
+  local conninfo probed
+  conninfo=$(local_sql "SELECT conninfo FROM repmgr.nodes WHERE type = 'primary' AND active AND node_name <> '$NODE_NAME' LIMIT 1" repmgr 2>/dev/null) || conninfo=
+  [ -n "$conninfo" ] || { echo 0; return; }
+  probed=$(now_ms)
+  # psql, not pg_isready: pg_isready's own -t (3 s by default) overrides the conninfo's
+  # connect_timeout.
+  timeout "$(secs "$delay_ms")" psql -XAtq -d "$conninfo" -c 'SELECT 1' >/dev/null 2>&1 || true
+  echo $(( $(now_ms) - probed ))
+}
+
+guard() {
+  log "promote: the witness answered '$1' in $2 ms"
+  if [ "$(promote_guard_decision "$1")" = refuse ]; then
+    log "promote: the witness reaches a writable primary right now: it is alive, not promoting"
+    exit 1
+  fi
+}
+
+started=$(now_ms)
+log "promote: the old primary's fence must land within $delay_ms ms; probing it and asking the witness"
+# Both at once: against a hung primary each costs its whole bound, and one after the other
+# they came on top of each other.
+witness_file=$(mktemp)
+ask_witness > "$witness_file" &
+witness_pid=$!
+probe_ms=$(probe_old_primary_ms)
+wait "$witness_pid" || true
+read -r alive answered_ms < "$witness_file" || true
+rm -f "$witness_file"
+guard "$alive" "$answered_ms"
+exec_at=$(promote_exec_at_ms "$started" "$delay_ms" "$probe_ms")
+log "promote: a connect to the old primary took $probe_ms ms; repmgr's search costs as much again, so it starts $(( exec_at - started )) ms in"
+# Where the wait has time left, the witness is asked again as late as its bound allows, so
+# the answer the promotion goes on is no older than it must be.
+if (( exec_at - question_ms > $(now_ms) )); then
+  sleep_ms $(( exec_at - question_ms - $(now_ms) ))
+  read -r alive answered_ms <<< "$(ask_witness)" || true
+  guard "$alive" "$answered_ms"
 fi
-sleep_ms $(( started + delay_ms - $(now_ms) ))
+sleep_ms $(( exec_at - $(now_ms) ))
 exec repmgr standby promote -f "$REPMGR_CONF"
