@@ -64,7 +64,7 @@ guard() {
 }
 
 started=$(now_ms)
-log "promote: the old primary's fence must land within $delay_ms ms; probing it and asking the witness"
+log "promote: waiting up to $delay_ms ms so an isolated old primary has fenced itself; timing a connect to it and asking the witness meanwhile"
 # Both at once: against a hung primary each costs its whole bound, and one after the other
 # they came on top of each other.
 witness_file=$(mktemp)
