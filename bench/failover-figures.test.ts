@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_CLOCK, DATABASE_CLOCK, DIRECT_CLOCK, ROUTER_PENALTY, failoverFigures, routerClockName } from './failover-figures.ts';
+import { CLIENT_CLOCK, DIRECT_CLOCK, ROUTER_PENALTY, databaseClock, failoverFigures, routerClockName } from './failover-figures.ts';
 import type { KillClocks } from './failover.ts';
+
+const DATABASE_CLOCK = databaseClock('kill');
 
 const kill = (databaseMs: number | null, directMs: number | null, a: number | null, b: number | null, clientMs: number | null): KillClocks => ({
   old: 'pg-1',
@@ -41,5 +43,12 @@ describe('the failover figures', () => {
     const r = failoverFigures([kill(4000, 5000, 6000, 6000, null)], ['proxysql', 'proxysql-2']);
     expect(r.errors).toEqual(['1 kill(s) with a clock that never stopped']);
     expect(r.figures.find((f) => f.name === ROUTER_PENALTY)).toBeUndefined();
+  });
+  it('puts pauses in the hung section, named as pauses', () => {
+    const r = failoverFigures([kill(9000, 9500, 10000, 10200, 10400), kill(8000, null, 9000, 9000, 9000)], ['proxysql', 'proxysql-2'], undefined, 'pause');
+    expect(r.figures.every((f) => f.section === 'hung')).toBe(true);
+    expect(r.figures.find((f) => f.name === databaseClock('pause'))!.note).toMatch(/^2 pauses of the primary under load \(kept paused/);
+    expect(r.figures.find((f) => f.name === 'failed or unknown client writes per pause')).toBeDefined();
+    expect(r.errors).toEqual(['1 pause(s) where the direct client never wrote again']);
   });
 });

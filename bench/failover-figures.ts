@@ -1,14 +1,15 @@
-// The failover section's figures from its kills: the database clock, the direct client's
-// clock (no router), each router's clock and the routers' clients' clock, the last two as
-// ratios to the direct clock of the same kill, and the router penalty (client clock minus
-// direct clock) in seconds. Pure, so what the table and bench.json say is unit-tested.
+// The failover and hung sections' figures from their faults (primary kills; primary
+// pauses): the database clock, the direct client's clock (no router), each router's clock
+// and the routers' clients' clock, the last two as ratios to the direct clock of the same
+// fault, and the router penalty (client clock minus direct clock) in seconds. Pure, so
+// what the table and bench.json say is unit-tested.
 import { pairedRatio } from './stats.ts';
 import { makeFigure, type BenchFigure, type BenchRatio } from './report.ts';
-import type { KillClocks } from './failover.ts';
+import type { KillClocks, PrimaryFault } from './failover.ts';
 import type { RecoveryClocks } from '../model/summary.ts';
 import type { NodeName } from '../model/topology.ts';
 
-export const DATABASE_CLOCK = 'database clock (kill -> new primary writable)';
+export const databaseClock = (fault: PrimaryFault) => `database clock (${fault} -> new primary writable)`;
 export const DIRECT_CLOCK = 'direct clock (libpq read-write over pg-1..pg-4, no router)';
 export const CLIENT_CLOCK = 'client clock (first good write after the last failed)';
 export const ROUTER_PENALTY = 'router penalty (client clock - direct clock)';
@@ -25,7 +26,18 @@ function paired(kills: readonly KillClocks[], pick: Pick, base: Pick, baseName: 
   return { xs, ...(r ? { ratio: { baseline: baseName, method: 'paired' as const, spread: r } } : {}) };
 }
 
-export function failoverFigures(kills: readonly KillClocks[], routerNames: readonly NodeName[], databaseRatio?: BenchRatio): { figures: BenchFigure[]; errors: string[] } {
+/** The bench section a fault's figures go in. */
+export const SECTION_OF: Record<PrimaryFault, 'failover' | 'hung'> = { kill: 'failover', pause: 'hung' };
+const PLURAL: Record<PrimaryFault, string> = { kill: 'kills', pause: 'pauses' };
+
+export function failoverFigures(
+  kills: readonly KillClocks[],
+  routerNames: readonly NodeName[],
+  databaseRatio?: BenchRatio,
+  fault: PrimaryFault = 'kill',
+): { figures: BenchFigure[]; errors: string[] } {
+  const section = SECTION_OF[fault];
+  const DATABASE_CLOCK = databaseClock(fault);
   const figures: BenchFigure[] = [];
   const add = (f: BenchFigure | undefined) => f && figures.push(f);
   const db: Pick = (k) => k.clocks.databaseMs;
@@ -34,23 +46,23 @@ export function failoverFigures(kills: readonly KillClocks[], routerNames: reado
   const router = (r: NodeName): Pick => (k) => (k.clocks.routerMs as RecoveryClocks['routerMs'])[r];
 
   const dbs = kills.map(db).filter((x): x is number => x != null).map(secs);
-  add(makeFigure('failover', DATABASE_CLOCK, 's', dbs, { ...(databaseRatio ? { ratio: databaseRatio } : {}), note: `${kills.length} kills of the primary under load; ${kills.map((k) => `${k.old}->${k.winner}`).join(', ')}` }));
+  add(makeFigure(section, DATABASE_CLOCK, 's', dbs, { ...(databaseRatio ? { ratio: databaseRatio } : {}), note: `${kills.length} ${PLURAL[fault]} of the primary under load${fault === 'pause' ? ' (kept paused until the clocks stopped)' : ''}; ${kills.map((k) => `${k.old}->${k.winner}`).join(', ')}` }));
   const d = paired(kills, direct, db, DATABASE_CLOCK);
-  add(makeFigure('failover', DIRECT_CLOCK, 's', d.xs, { ...(d.ratio ? { ratio: d.ratio } : {}), note: 'psql (libpq 17) on the cluster network, one session, target_session_attrs=read-write, a write every 0.1 s beside the router load' }));
+  add(makeFigure(section, DIRECT_CLOCK, 's', d.xs, { ...(d.ratio ? { ratio: d.ratio } : {}), note: 'psql (libpq 17) on the cluster network, one session, target_session_attrs=read-write, a write every 0.1 s beside the router load' }));
   for (const r of routerNames) {
     const x = paired(kills, router(r), direct, DIRECT_CLOCK);
-    add(makeFigure('failover', routerClockName(r), 's', x.xs, x.ratio ? { ratio: x.ratio } : {}));
+    add(makeFigure(section, routerClockName(r), 's', x.xs, x.ratio ? { ratio: x.ratio } : {}));
   }
   const c = paired(kills, client, direct, DIRECT_CLOCK);
-  add(makeFigure('failover', CLIENT_CLOCK, 's', c.xs, c.ratio ? { ratio: c.ratio } : {}));
+  add(makeFigure(section, CLIENT_CLOCK, 's', c.xs, c.ratio ? { ratio: c.ratio } : {}));
   const both = kills.filter((k) => client(k) != null && direct(k) != null);
-  add(makeFigure('failover', ROUTER_PENALTY, 's', both.map((k) => secs(client(k)! - direct(k)!)), { note: 'what the routers add to a failover, per kill; the goal is at most 1 s' }));
-  add(makeFigure('failover', 'failed or unknown client writes per kill', 'count', kills.map((k) => k.clocks.failedWrites)));
+  add(makeFigure(section, ROUTER_PENALTY, 's', both.map((k) => secs(client(k)! - direct(k)!)), { note: `what the routers add to a failover, per ${fault}; the goal is at most 1 s` }));
+  add(makeFigure(section, `failed or unknown client writes per ${fault}`, 'count', kills.map((k) => k.clocks.failedWrites)));
 
   const errors: string[] = [];
   const never = kills.filter((k) => k.clocks.clientMs === null || k.clocks.databaseMs === null).length;
-  if (never) errors.push(`${never} kill(s) with a clock that never stopped`);
+  if (never) errors.push(`${never} ${fault}(s) with a clock that never stopped`);
   const directNever = kills.filter((k) => k.directMs === null).length;
-  if (directNever) errors.push(`${directNever} kill(s) where the direct client never wrote again`);
+  if (directNever) errors.push(`${directNever} ${fault}(s) where the direct client never wrote again`);
   return { figures, errors };
 }

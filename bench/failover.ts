@@ -1,9 +1,10 @@
-// The three clocks of a primary kill, over several kills, the way suites/failover.test.ts
-// measures one: a write load through both routers (chaos/trial.ts underLoad), SIGKILL of
-// the primary, the new primary awaited; the trial then heals (the old primary rejoins as
-// a standby) and waits for the cluster to form again before the next kill. Beside the
-// load, in the same kills, a direct libpq client with no router (direct-client.ts): its
-// client clock is the baseline the router and client clocks are read against.
+// The three clocks of a lost primary, over several faults, the way suites/failover.test.ts
+// measures one: a write load through both routers (chaos/trial.ts underLoad), the primary
+// killed (SIGKILL) or hung (docker pause, kept paused until the clocks have stopped), the
+// new primary awaited; the trial then heals (the old primary rejoins as a standby) and
+// waits for the cluster to form again before the next fault. Beside the load, in the same
+// faults, a direct libpq client with no router (direct-client.ts): its client clock is the
+// baseline the router and client clocks are read against.
 import { underLoad } from '../chaos/trial.ts';
 import { recoveryClocks } from '../chaos/checkers/recovery.ts';
 import type { RecoveryClocks } from '../model/summary.ts';
@@ -13,6 +14,9 @@ import { note, phase } from '../fixtures/progress.ts';
 import type { NodeName } from '../model/topology.ts';
 import { startDirectClient } from './direct-client.ts';
 import { directOps } from './direct-log.ts';
+
+/** How the bench loses the primary: the failover section kills it, the hung section pauses it. */
+export type PrimaryFault = 'kill' | 'pause';
 
 export interface KillClocks {
   old: NodeName;
@@ -46,17 +50,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
-export async function measureFailovers(info: ClusterInfo, kills: number): Promise<KillClocks[]> {
+export async function measureFailovers(info: ClusterInfo, faults: number, fault: PrimaryFault): Promise<KillClocks[]> {
   const out: KillClocks[] = [];
   const direct = await startDirectClient(info);
   try {
-    for (let i = 1; i <= kills; i++) {
-      await phase(`bench failover: kill ${i}/${kills}`, async () => {
+    for (let i = 1; i <= faults; i++) {
+      await phase(`bench ${fault === 'kill' ? 'failover' : 'hung'}: ${fault} ${i}/${faults}`, async () => {
         let old!: NodeName;
         let winner!: NodeName;
         const r = await underLoad(info, async (t) => {
           old = await t.primary();
-          await t.nemesis.inject({ fault: 'kill', target: { nodes: [old] }, label: `kill ${old} (the primary)` });
+          const ev = await t.nemesis.inject({ fault, target: { nodes: [old] }, label: `${fault} ${old} (the primary)` });
+          // A fault that did not go in is no failover to time.
+          if (ev.status !== 'injected') throw new Error(`${fault} ${i}: ${ev.label} did not go in: ${ev.reason ?? ev.status}`);
+          // A paused primary stays paused through the settle: the clocks must stop while it
+          // is still hung, not because it woke (the heal unpauses it).
           winner = await t.newPrimary(old, 60_000);
           // The trial heals as soon as writes flow again; a write still in flight on a dead
           // session (5 s op timeout) would then complete as the last failure, after which no
@@ -64,11 +72,11 @@ export async function measureFailovers(info: ClusterInfo, kills: number): Promis
           await sleep(SETTLE_BEFORE_HEAL_MS);
         });
         const [clocks] = clocksUntilHeal(r.history);
-        if (!clocks) throw new Error(`kill ${i}: no fault window in the history`);
+        if (!clocks) throw new Error(`${fault} ${i}: no fault window in the history`);
         const directMs = directClock(r.history, await direct.log());
         out.push({ old, winner, clocks, directMs });
         note(
-          `  kill ${old} -> ${winner}: database ${s(clocks.databaseMs)}, direct ${s(directMs)}, ${Object.entries(clocks.routerMs)
+          `  ${fault} ${old} -> ${winner}: database ${s(clocks.databaseMs)}, direct ${s(directMs)}, ${Object.entries(clocks.routerMs)
             .map(([r, ms]) => `${r} ${s(ms)}`)
             .join(', ')}, client ${s(clocks.clientMs)}`,
         );

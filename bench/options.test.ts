@@ -6,7 +6,7 @@ describe('bench options', () => {
     expect(parseBenchArgs([])).toEqual({
       repeat: 3,
       kills: 5,
-      only: ['builds', 'boot', 'failover', 'lag', 'overhead', 'connections'],
+      only: ['builds', 'boot', 'failover', 'hung', 'lag', 'overhead', 'connections'],
       proxy: 'auto',
       pgbenchSeconds: 10,
       help: false,

@@ -9,7 +9,7 @@ export type BenchProxy = 'auto' | 'pgpool' | 'proxysql';
 export interface BenchOptions {
   /** Repetitions of every figure but failover (default 3). */
   repeat: number;
-  /** Primary kills for the failover clocks (default 5, or --repeat when larger). */
+  /** Primary kills for the failover clocks, and pauses for the hung ones (default 5, or --repeat when larger). */
   kills: number;
   only: BenchSection[];
   proxy: BenchProxy;
@@ -22,7 +22,7 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `usage: npm run bench -- [--repeat N] [--kills N] [--only ${BENCH_SECTIONS.join(',')}] [--proxy auto|pgpool|proxysql] [--pgbench-seconds S] [--router-max-clients N]
   --repeat N           repetitions of each figure (default 3)
-  --kills N            primary kills for the failover clocks (default 5; at least --repeat)
+  --kills N            primary kills for the failover clocks, and pauses for the hung ones (default 5; at least --repeat)
   --only a,b           sections to run (default all)
   --proxy              router flavor (default auto, or PGHA_PROXY)
   --pgbench-seconds S  length of each pgbench run (default 10)

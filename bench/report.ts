@@ -4,7 +4,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spread as spreadOf, type Spread } from './stats.ts';
 
-export const BENCH_SECTIONS = ['builds', 'boot', 'failover', 'lag', 'overhead', 'connections'] as const;
+export const BENCH_SECTIONS = ['builds', 'boot', 'failover', 'hung', 'lag', 'overhead', 'connections'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export type BenchUnit = 's' | 'ms' | 'tps' | 'count';
@@ -48,7 +48,7 @@ export interface ConnectionScale {
   primaryBackends?: number;
 }
 
-/** One primary kill of the failover section: ms from the kill to each clock stopping (null: never). */
+/** One primary kill of the failover section (a pause of the hung section): ms from the fault to each clock stopping (null: never). */
 export interface FailoverKill {
   old: string;
   winner: string;
@@ -71,6 +71,8 @@ export interface BenchReport {
   figures: BenchFigure[];
   /** Every kill of the failover section, the direct baseline beside the routers' clocks. */
   failover?: FailoverKill[];
+  /** Every pause of the hung section (the primary kept paused until the clocks stopped), the same way. */
+  hung?: FailoverKill[];
   connections: ConnectionScale[];
   /** The connection-scale bounds found, as sentences (process model, limits, memory). */
   bounds: string[];

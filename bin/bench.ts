@@ -22,7 +22,7 @@ import { CONTAINER_BASELINE, containerStartSeconds } from '../bench/baseline.ts'
 import { measureBuilds, removeBenchImages } from '../bench/builds.ts';
 import { clusterEnvFor, measureBoots } from '../bench/boot.ts';
 import { measureFailovers } from '../bench/failover.ts';
-import { failoverFigures } from '../bench/failover-figures.ts';
+import { SECTION_OF, failoverFigures } from '../bench/failover-figures.ts';
 import { measureLag } from '../bench/lag.ts';
 import { measureOverhead, PGBENCH_CLIENTS, PGBENCH_SCALE, PGBENCH_THREADS, PGBENCH_MODES, type PgbenchMode } from '../bench/overhead.ts';
 import { CLAIMED_PER_PROXY, measureConnections } from '../bench/connections.ts';
@@ -67,13 +67,13 @@ const report: BenchReport = {
 
 /**
  * A section that fails is reported and the bench goes on with the next. Each says it is
- * alive while it runs; the failover section's kills run under load, whose own progress
+ * alive while it runs; the failover and hung sections' faults run under load, whose own progress
  * lines say more than a heartbeat would.
  */
 async function section(name: BenchSection, work: () => Promise<void>): Promise<void> {
   if (!wants(name)) return;
   try {
-    await phase(`bench ${name}`, work, { heartbeat: name !== 'failover' });
+    await phase(`bench ${name}`, work, { heartbeat: name !== 'failover' && name !== 'hung' });
   } catch (e) {
     report.errors.push({ section: name, error: (e as Error).message });
     note(`bench ${name} failed: ${(e as Error).message}`);
@@ -115,7 +115,7 @@ await section('builds', async () => {
 // A capacity run raises ROUTER_MAX_CLIENTS on both routers; pgpool then holds a backend
 // connection per child on every node, so max_connections must cover both pgpools' children.
 const clusterEnv = clusterEnvFor(images.flavor, opts.routerMaxClients);
-const needsCluster = (['boot', 'failover', 'lag', 'overhead', 'connections'] as const).some(wants);
+const needsCluster = (['boot', 'failover', 'hung', 'lag', 'overhead', 'connections'] as const).some(wants);
 let cluster: Cluster | undefined;
 try {
   if (needsCluster) {
@@ -177,26 +177,31 @@ try {
       });
     });
 
-    await section('failover', async () => {
-      const kills = await measureFailovers(info, opts.kills);
-      const db = kills.map((k) => k.clocks.databaseMs).filter((x): x is number => x !== null).map((ms) => ms / 1000);
-      const { figures: fs, errors } = failoverFigures(
-        kills,
-        routers().map((r) => r.name),
-        vsContainer(db).ratio,
-      );
-      fs.forEach(add);
-      report.failover = kills.map((k) => ({
-        old: k.old,
-        winner: k.winner,
-        databaseMs: k.clocks.databaseMs,
-        directMs: k.directMs,
-        routerMs: Object.fromEntries(Object.entries(k.clocks.routerMs).map(([r, ms]) => [r, ms ?? null])),
-        clientMs: k.clocks.clientMs,
-        failedWrites: k.clocks.failedWrites,
-      }));
-      for (const error of errors) report.errors.push({ section: 'failover', error });
-    });
+    // Kills first, then pauses: each fault moves the primary, and the steady-state figures are done.
+    for (const fault of ['kill', 'pause'] as const) {
+      const name = SECTION_OF[fault];
+      await section(name, async () => {
+        const faults = await measureFailovers(info, opts.kills, fault);
+        const db = faults.map((k) => k.clocks.databaseMs).filter((x): x is number => x !== null).map((ms) => ms / 1000);
+        const { figures: fs, errors } = failoverFigures(
+          faults,
+          routers().map((r) => r.name),
+          vsContainer(db).ratio,
+          fault,
+        );
+        fs.forEach(add);
+        report[name] = faults.map((k) => ({
+          old: k.old,
+          winner: k.winner,
+          databaseMs: k.clocks.databaseMs,
+          directMs: k.directMs,
+          routerMs: Object.fromEntries(Object.entries(k.clocks.routerMs).map(([r, ms]) => [r, ms ?? null])),
+          clientMs: k.clocks.clientMs,
+          failedWrites: k.clocks.failedWrites,
+        }));
+        for (const error of errors) report.errors.push({ section: name, error });
+      });
+    }
   }
 } finally {
   await cluster?.stop();
