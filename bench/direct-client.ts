@@ -3,8 +3,12 @@
 // with target_session_attrs=read-write, the way an application that skips the routers
 // would connect. It writes every WRITE_INTERVAL_S in one session (\watch); when a
 // statement or the session fails, psql leaves the loop and a new session starts, libpq
-// picking the writable host again. Its log (direct-log.ts) becomes history operations on
-// each trial's clock, so the same recovery clocks (chaos/checkers/recovery.ts) read it.
+// picking the writable host again. A statement unanswered for the workload's op timeout
+// is abandoned the way the routers' clients abandon theirs: a hung primary's kernel still
+// acknowledges, so neither keepalives nor tcp_user_timeout end that wait, and without the
+// bound the session waited until the primary woke (and the clock read 0 s: no failed
+// write). Its log (direct-log.ts) becomes history operations on each trial's clock, so the
+// same recovery clocks (chaos/checkers/recovery.ts) read it.
 import { execIn, runOk } from '../fixtures/docker.ts';
 import { execWithEnv } from '../cluster/libpq-client.ts';
 import { queryOnce, appCredentials, endpointOf } from '../cluster/clients.ts';
@@ -12,6 +16,7 @@ import type { ClusterInfo } from '../cluster/info.ts';
 import { writablePrimary } from '../cluster/observe.ts';
 import { runLabels } from '../fixtures/labels.ts';
 import { CLAIMS } from '../model/claims.ts';
+import { OP_TIMEOUT_MS } from '../load/workload/workload.ts';
 import { APP_DATABASE, APP_USER, PG_PORT, dataNodes, privateHost } from '../model/topology.ts';
 
 export const DIRECT_TABLE = 'pgha_bench_direct';
@@ -41,13 +46,22 @@ export function directConninfo(): string {
   ].join(' ');
 }
 
-/** The loop the container runs: a line per session start and end, a line per committed write. */
-export function directScript(): string {
+/**
+ * The loop the container runs: a line per session start and end, a line per committed
+ * write, and `timeout <wall ms>` when nothing came from psql for the op timeout (psql is
+ * then ended, and with it the session).
+ */
+export function directScript(opTimeoutMs: number = OP_TIMEOUT_MS): string {
   const sql = `INSERT INTO ${DIRECT_TABLE} DEFAULT VALUES RETURNING 'ok', (extract(epoch FROM at) * 1000)::bigint, node`;
   return [
     'while :; do',
     '  echo "start $(date +%s%3N)"',
-    `  printf '%s\\n\\\\watch %s\\n' "${sql}" ${WRITE_INTERVAL_S} | psql -XAtq -F ' ' "$PGHA_CONNINFO" 2>&1`,
+    `  printf '%s\\n\\\\watch %s\\n' "${sql}" ${WRITE_INTERVAL_S} | psql -XAtq -F ' ' "$PGHA_CONNINFO" 2>&1 | while :; do`,
+    `    if IFS= read -r -t ${opTimeoutMs / 1000} line; then echo "$line"`,
+    // read's status above 128 is its timeout; psql is a child of the loop's shell ($$).
+    '    elif (( $? > 128 )); then echo "timeout $(date +%s%3N)"; pkill -x -P $$ psql; break',
+    '    else break; fi',
+    '  done',
     '  echo "end $(date +%s%3N)"',
     `  sleep ${WRITE_INTERVAL_S}`,
     'done',

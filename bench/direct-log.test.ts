@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { directOps } from './direct-log.ts';
 import { directClock } from './failover.ts';
@@ -60,6 +64,22 @@ describe('the direct client log', () => {
     // A good write only after the heal does not count.
     expect(directClock(h, `${stuck}\nok ${at(26_000)} pg-2\n`)).toBeNull();
   });
+  it('reads a write abandoned at the op timeout as the failure the clock runs from, and the session end after it as no second one', () => {
+    // pg-1 hangs at 10 s: its session's write goes unanswered until the op timeout (5 s),
+    // then libpq's next session finds pg-2 once it is promoted.
+    const hung = [
+      `start ${at(0)}`,
+      ...Array.from({ length: 100 }, (_, i) => `ok ${at(i * 100)} pg-1`),
+      `timeout ${at(14_900)}`,
+      `end ${at(14_910)}`,
+      `start ${at(15_000)}`,
+      `ok ${at(17_200)} pg-2`,
+      '',
+    ].join('\n');
+    const ops = directOps(hung, (wall) => wall - EPOCH);
+    expect(ops.filter((o) => o.outcome !== 'ok').map((o) => [o.outcome, o.invokedAt, o.completedAt])).toEqual([['unknown', 9_900, 14_900]]);
+    expect(directClock(h, hung)).toBe(7_200);
+  });
   it('uses the history epoch, not the log times as run times', () => {
     expect(directClock({ ...h, epochWall: EPOCH + 1000 }, LOG)).toBe(3_600);
   });
@@ -79,5 +99,22 @@ describe('the direct client', () => {
     expect(s).toContain('echo "end $(date +%s%3N)"');
     expect(s).toContain('\\\\watch');
     expect(s).toContain('"$PGHA_CONNINFO"');
+  });
+  it('abandons a session whose psql answers nothing for the op timeout, and starts another', () => {
+    // A psql that commits two writes, then hangs the way a session on a paused primary does.
+    const bin = mkdtempSync(join(tmpdir(), 'pgha-direct-'));
+    try {
+      writeFileSync(join(bin, 'psql'), '#!/bin/bash\necho "ok $(date +%s%3N) pg-1"\necho "ok $(date +%s%3N) pg-1"\nend=$((SECONDS + 20)); while (( SECONDS < end )); do :; done\n', { mode: 0o755 });
+      const r = spawnSync('timeout', ['1.5', 'bash', '-c', directScript(300)], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+      const words = r.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+      expect(words.slice(0, 5)).toEqual(['start', 'ok', 'ok', 'timeout', 'end']);
+      expect(words[5]).toBe('start');
+      const ops = directOps(r.stdout, (w) => w);
+      const abandoned = ops.find((o) => o.outcome === 'unknown')!;
+      expect(abandoned.completedAt - abandoned.invokedAt).toBeGreaterThanOrEqual(300);
+      expect(abandoned.completedAt - abandoned.invokedAt).toBeLessThan(1000);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

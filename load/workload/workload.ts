@@ -28,13 +28,16 @@ export interface WorkloadOptions {
    * stick to the router that answered, so without these a router's recovery can't be seen.
    */
   routerProbeRate?: number;
-  /** A statement not answered within this is abandoned as unknown (default 5000 ms). */
+  /** A statement not answered within this is abandoned as unknown (default OP_TIMEOUT_MS). */
   opTimeoutMs?: number;
   /** Per router connect timeout (default: the documented clients', CLAIMS.clientConnectTimeoutSecs). */
   connectTimeoutMs?: number;
   /** Share one clock with the role sampler and the nemesis (default: a new one). */
   clock?: RunClock;
 }
+
+/** How long the workload's clients wait for an answer before they abandon a statement as unknown. */
+export const OP_TIMEOUT_MS = 5000;
 
 /** The keys this workload writes: a random block, so runs on one cluster never collide. */
 export interface KeyRange {
@@ -91,7 +94,7 @@ export async function startWorkload(source: ClusterSource, opts: WorkloadOptions
   const keys = newKeyRange();
   const writers = opts.writers ?? 4;
   const readers = opts.readers ?? 0;
-  const opTimeoutMs = opts.opTimeoutMs ?? 5000;
+  const opTimeoutMs = opts.opTimeoutMs ?? OP_TIMEOUT_MS;
   // As the documented clients connect (connect_timeout 2 s). With 1 s, a CI smoke run's
   // clients connected to neither router for 20 s after a router kill, every attempt timing
   // out at 1.0 s while established sessions ran: a new pgpool session took 0.1-1.07 s here
