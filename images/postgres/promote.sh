@@ -8,7 +8,8 @@
 #   `repmgr standby promote` then connects to the old primary before it promotes (its
 #   search for a live primary), which against a hung one costs connect_timeout on each of
 #   its name's addresses (2 s here): the wait counts that time, measured by a probe of the
-#   same conninfo, so the promotion itself still comes when the wait ends.
+#   same conninfo (while the probe still waits, what it has waited so far), so the
+#   promotion itself still comes when the wait ends.
 # - No promotion while the witness still sees the primary: the primary is then cut off
 #   from the standbys only and still serves, and it would not fence (it sees the witness).
 #   repmgr's primary_visibility_consensus does this too, but with 1 s monitoring its
@@ -40,18 +41,17 @@ ask_witness() {
   echo "${alive:-nothing} $(( $(now_ms) - asked ))"
 }
 
-# How long a connect to the old primary takes from here, with the conninfo repmgr's own
+# probe_ms <conninfo>: how long a connect takes from here, with the conninfo repmgr's own
 # search for a live primary uses first (`repmgr standby promote` refuses to promote while
 # one answers): milliseconds for a node that is gone or refuses, connect_timeout on each of
 # its name's addresses for one that hangs or whose packets vanish.
-probe_old_primary_ms() {
-  local conninfo probed
-  conninfo=$(local_sql "SELECT conninfo FROM repmgr.nodes WHERE type = 'primary' AND active AND node_name <> '$NODE_NAME' LIMIT 1" repmgr 2>/dev/null) || conninfo=
-  [ -n "$conninfo" ] || { echo 0; return; }
+probe_ms() {
+  local probed
+  [ -n "$1" ] || { echo 0; return; }
   probed=$(now_ms)
   # psql, not pg_isready: pg_isready's own -t (3 s by default) overrides the conninfo's
   # connect_timeout.
-  timeout "$(secs "$delay_ms")" psql -XAtq -d "$conninfo" -c 'SELECT 1' >/dev/null 2>&1 || true
+  timeout "$(secs "$delay_ms")" psql -XAtq -d "$1" -c 'SELECT 1' >/dev/null 2>&1 || true
   echo $(( $(now_ms) - probed ))
 }
 
@@ -68,15 +68,25 @@ log "promote: waiting up to $delay_ms ms so an isolated old primary has fenced i
 # Both at once: against a hung primary each costs its whole bound, and one after the other
 # they came on top of each other.
 witness_file=$(mktemp)
+probe_file=$(mktemp)
+trap 'rm -f "$witness_file" "$probe_file"' EXIT
 ask_witness > "$witness_file" &
 witness_pid=$!
-probe_ms=$(probe_old_primary_ms)
+old_primary=$(local_sql "SELECT conninfo FROM repmgr.nodes WHERE type = 'primary' AND active AND node_name <> '$NODE_NAME' LIMIT 1" repmgr 2>/dev/null) || old_primary=
+probe_started=$(now_ms)
+probe_ms "$old_primary" > "$probe_file" &
+# What the probe has cost so far, or in all once it is done: repmgr's search will cost at
+# least as much, so a probe still waiting on a hung primary counts while it waits.
+probe_cost() { if [ -s "$probe_file" ]; then cat "$probe_file"; else echo $(( $(now_ms) - probe_started )); fi; }
 wait "$witness_pid" || true
 read -r alive answered_ms < "$witness_file" || true
-rm -f "$witness_file"
 guard "$alive" "$answered_ms"
-exec_at=$(promote_exec_at_ms "$started" "$delay_ms" "$probe_ms")
-log "promote: a connect to the old primary took $probe_ms ms; repmgr's search costs as much again, so it starts $(( exec_at - started )) ms in"
+while [ ! -s "$probe_file" ] && (( $(now_ms) < $(promote_exec_at_ms "$started" "$delay_ms" "$(probe_cost)") )); do sleep 0.05; done
+probe_state=done; [ -s "$probe_file" ] || probe_state='so far, still waiting'
+probed_ms=$(probe_cost)
+rm -f "$witness_file" "$probe_file"
+exec_at=$(promote_exec_at_ms "$started" "$delay_ms" "$probed_ms")
+log "promote: a connect to the old primary took $probed_ms ms ($probe_state); repmgr's search costs as much again, so it starts $(( exec_at - started )) ms in"
 # Where the wait has time left, the witness is asked again as late as its bound allows, so
 # the answer the promotion goes on is no older than it must be.
 if (( exec_at - question_ms > $(now_ms) )); then
