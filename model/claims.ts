@@ -103,7 +103,7 @@ export const CLAIMS = {
   reformTimeoutSecs: 120,
   /** A standby cut off from everyone never promotes itself: watched for twice the failover budget. */
   isolatedStandbyHoldSecs: 60,
-  /** No failover where none is due: several repmgrd detection cycles (monitor 1 s, 2 attempts 1 s apart). */
+  /** No failover where none is due: several repmgrd detection cycles (a check every 1 s, one reconnect attempt). */
   noFailoverHoldSecs: 15,
   /**
    * Asynchronous replication may lose what a primary acknowledged just before it died (the

@@ -339,7 +339,7 @@ describe(`failover (${info.flavor}, ${info.synchronousMode === 'off' ? 'asynchro
         expect(killed.exitCode, `repmgrd was running on ${n}`).toBe(0);
       }
       // Twice the failover budget would be the strict reading; 10 s is several detection
-      // cycles of these settings (monitor 1 s, 2 attempts 1 s apart).
+      // cycles of these settings (a check every 1 s, one reconnect attempt).
       await sleep(10_000);
       expect(await t.primary()).toBe(before);
     });
