@@ -71,6 +71,9 @@ local_sql() { as_pg psql -XAtq -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
 # as the peer column of `ss` shows them.
 addresses_of() { getent ahosts "$1" | awk '{ print $1 }' | sort -u | tr '\n' ' '; }
 
+# conninfo_host <conninfo>: the host a libpq conninfo string names.
+conninfo_host() { sed -n 's/.*host=\([^ ]*\).*/\1/p' <<< "$1"; }
+
 # Prints "<timeline> <host> <registered>" for each peer (other than this node) that is
 # writable; registered is t once repmgr's metadata names it primary (the promote command
 # writes that a moment after the promotion itself). More than one line is a split brain

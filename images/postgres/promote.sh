@@ -84,8 +84,18 @@ guard "$alive" "$answered_ms"
 while [ ! -s "$probe_file" ] && (( $(now_ms) < $(promote_exec_at_ms "$started" "$delay_ms" "$(probe_cost)") )); do sleep 0.05; done
 probe_state=done; [ -s "$probe_file" ] || probe_state='so far, still waiting'
 probed_ms=$(probe_cost)
+credit_ms=$probed_ms
+# The probe's time is the search's time only while the name leads where it led: a killed
+# container's address goes silent about 0.1 s before its name stops resolving, and a probe
+# that met the silence credited a search that then failed at once (a bench kill promoted
+# away 2.0 s after it, inside the 3 s the fence is given).
+old_host=$(conninfo_host "$old_primary")
+if [ -n "$old_host" ] && [ -z "$(addresses_of "$old_host")" ]; then
+  credit_ms=0
+  probe_state="$probe_state; not counted: $old_host no longer resolves, so repmgr's search will not wait on it"
+fi
 rm -f "$witness_file" "$probe_file"
-exec_at=$(promote_exec_at_ms "$started" "$delay_ms" "$probed_ms")
+exec_at=$(promote_exec_at_ms "$started" "$delay_ms" "$credit_ms")
 log "promote: a connect to the old primary took $probed_ms ms ($probe_state); repmgr's search costs as much again, so it starts $(( exec_at - started )) ms in"
 # Where the wait has time left, the witness is asked again as late as its bound allows, so
 # the answer the promotion goes on is no older than it must be.

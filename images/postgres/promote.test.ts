@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callShell } from '../shell.ts';
 
 const dir = import.meta.dirname;
 
@@ -41,6 +42,9 @@ function promote(p: Peers): { code: number | null; log: string; events: Record<s
       `log() { printf '%s\\n' "$*"; }`,
       'now_ms() { date +%s%3N; }',
       `local_sql() { echo "host=old-primary port=5432 user=repmgr dbname=repmgr connect_timeout=1"; }`,
+      `conninfo_host() { echo old-primary; }`,
+      // The old primary's name resolves until the case removes it.
+      `addresses_of() { [ -e ${join(work, 'name-gone')} ] || echo '10.0.0.9 fd00::9'; }`,
       `note() { echo "$1 $(now_ms)" >> ${events}; }`,
       '',
     ].join('\n'),
@@ -95,6 +99,16 @@ describe('promote.sh: when it hands over to repmgr standby promote', () => {
     expect(r.events['witness-asked']).toHaveLength(1);
   });
 
+  it("against a hung primary whose name no longer resolves, after the whole delay (repmgr's search will not wait on it)", () => {
+    // A killed container: its address went silent for the probe, then its name went.
+    writeFileSync(join(work, 'name-gone'), '');
+    const r = promote({ delaySecs: 2, probeSecs: 30, witness: 'true', witnessSecs: 0 });
+    expect(r.code, r.log).toBe(0);
+    expect(r.probeState).toMatch(/^so far, still waiting; not counted: old-primary no longer resolves/);
+    expect(r.startsInMs).toBe(2000);
+    expect(r.events.repmgr![0]! - r.events.started![0]!).toBeGreaterThanOrEqual(2000);
+  });
+
   it('against a primary that refuses at once, after the whole delay, the witness asked again near its end', () => {
     const r = promote({ delaySecs: 2, probeSecs: 0, witness: 'echo 0', witnessSecs: 0 });
     expect(r.code, r.log).toBe(0);
@@ -122,5 +136,16 @@ describe('promote.sh: when it hands over to repmgr standby promote', () => {
     expect(r.code, r.log).toBe(1);
     expect(r.events['witness-asked']).toHaveLength(2);
     expect(r.events.repmgr).toBeUndefined();
+  });
+});
+
+describe('conninfo_host: the host the old primary is probed at (lib.sh)', () => {
+  it.each([
+    // repmgr rewrites the conninfo it stores: the host is not first.
+    ['user=repmgr connect_timeout=1 dbname=repmgr host=pg-1.railway.internal port=5432 keepalives=1', 'pg-1.railway.internal'],
+    ['host=pg-2 port=5432', 'pg-2'],
+    ['port=5432 user=repmgr', ''],
+  ])('%s -> %j', (conninfo, host) => {
+    expect(callShell(join(dir, 'lib.sh'), 'conninfo_host', [conninfo]).out.trim()).toBe(host);
   });
 });

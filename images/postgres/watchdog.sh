@@ -16,7 +16,7 @@ REPLY_BOUND_MS=$(( ${PGHA_PEER_REPLY_TIMEOUT_SECS:-1} * 1000 ))
 upstream_addresses() {
   local conninfo host
   conninfo=$(local_sql "SELECT u.conninfo FROM repmgr.nodes n JOIN repmgr.nodes u ON u.node_id = n.upstream_node_id WHERE n.node_id = $NODE_ID" repmgr 2>/dev/null) || return 0
-  host=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<< "$conninfo")
+  host=$(conninfo_host "$conninfo")
   [ -n "$host" ] || return 0
   addresses_of "$host"
 }
