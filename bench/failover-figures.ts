@@ -5,7 +5,7 @@
 // what the table and bench.json say is unit-tested.
 import { pairedRatio } from './stats.ts';
 import { makeFigure, type BenchFigure, type BenchRatio } from './report.ts';
-import type { KillClocks, PrimaryFault } from './failover.ts';
+import { SECTION_OF, type KillClocks, type PrimaryFault } from './failover.ts';
 import type { RecoveryClocks } from '../model/summary.ts';
 import type { NodeName } from '../model/topology.ts';
 
@@ -26,8 +26,6 @@ function paired(kills: readonly KillClocks[], pick: Pick, base: Pick, baseName: 
   return { xs, ...(r ? { ratio: { baseline: baseName, method: 'paired' as const, spread: r } } : {}) };
 }
 
-/** The bench section a fault's figures go in. */
-export const SECTION_OF: Record<PrimaryFault, 'failover' | 'hung'> = { kill: 'failover', pause: 'hung' };
 const PLURAL: Record<PrimaryFault, string> = { kill: 'kills', pause: 'pauses' };
 
 export function failoverFigures(

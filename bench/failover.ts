@@ -17,6 +17,8 @@ import { directOps } from './direct-log.ts';
 
 /** How the bench loses the primary: the failover section kills it, the hung section pauses it. */
 export type PrimaryFault = 'kill' | 'pause';
+/** The bench section a fault's figures go in. */
+export const SECTION_OF: Record<PrimaryFault, 'failover' | 'hung'> = { kill: 'failover', pause: 'hung' };
 
 export interface KillClocks {
   old: NodeName;
@@ -55,7 +57,7 @@ export async function measureFailovers(info: ClusterInfo, faults: number, fault:
   const direct = await startDirectClient(info);
   try {
     for (let i = 1; i <= faults; i++) {
-      await phase(`bench ${fault === 'kill' ? 'failover' : 'hung'}: ${fault} ${i}/${faults}`, async () => {
+      await phase(`bench ${SECTION_OF[fault]}: ${fault} ${i}/${faults}`, async () => {
         let old!: NodeName;
         let winner!: NodeName;
         const r = await underLoad(info, async (t) => {
