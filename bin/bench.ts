@@ -73,7 +73,7 @@ const report: BenchReport = {
 async function section(name: BenchSection, work: () => Promise<void>): Promise<void> {
   if (!wants(name)) return;
   try {
-    await phase(`bench ${name}`, work, { heartbeat: name !== 'failover' && name !== 'hung' });
+    await phase(`bench ${name}`, work, { heartbeat: !(Object.values(SECTION_OF) as BenchSection[]).includes(name) });
   } catch (e) {
     report.errors.push({ section: name, error: (e as Error).message });
     note(`bench ${name} failed: ${(e as Error).message}`);

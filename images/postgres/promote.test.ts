@@ -34,15 +34,13 @@ function promote(p: Peers): { code: number | null; log: string; events: Record<s
   const events = join(work, 'events');
   const bin = join(work, 'bin');
   spawnSync('mkdir', ['-p', bin]);
-  // The lib the image installs, minus what needs a node: decide.sh itself, a log, a clock.
+  // The lib the image installs, with what needs a node replaced: its repmgr metadata and
+  // the name lookup.
   writeFileSync(
     join(work, 'lib.sh'),
     [
-      `. ${join(dir, 'decide.sh')}`,
-      `log() { printf '%s\\n' "$*"; }`,
-      'now_ms() { date +%s%3N; }',
+      `. ${join(dir, 'lib.sh')}`,
       `local_sql() { echo "host=old-primary port=5432 user=repmgr dbname=repmgr connect_timeout=1"; }`,
-      `conninfo_host() { echo old-primary; }`,
       // The old primary's name resolves until the case removes it.
       `addresses_of() { [ -e ${join(work, 'name-gone')} ] || echo '10.0.0.9 fd00::9'; }`,
       `note() { echo "$1 $(now_ms)" >> ${events}; }`,
