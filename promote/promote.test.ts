@@ -2,7 +2,7 @@
 // the order of calls, the rollback, the refusals, and that no secret reaches any output.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,7 @@ afterEach(async () => {
   // Every request the client sent validated against Railway's schema and was accepted.
   expect(fake.calls.filter((c) => c.errors)).toEqual([]);
   await fake.close();
+  rmSync(records, { recursive: true, force: true });
 });
 
 describe('promote: first deploy', () => {

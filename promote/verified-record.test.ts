@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildRecord, buildRefusal, decideChaosRecord, readRecords, readVerifiedDir, writeRecord, writeRefusal } from './verified-record.ts';
 import { sampleRunImages } from './sample-run.ts';
 
@@ -16,8 +16,18 @@ describe('decideChaosRecord', () => {
 });
 
 describe('records on disk', () => {
-  it('round-trips, newest first, and ignores files that are not records', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgha-verified-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips, newest first, and ignores files that are not records', () => {
+    const dir = tempDir();
     const commit = { commit: 'abc123', dirty: false };
     writeRecord(buildRecord('npm test', images, { suites: ['unit: a'] }, commit, new Date('2026-01-01T00:00:00Z')), dir);
     writeRecord(buildRecord('npm test', { ...images, runId: 'run-2' }, { suites: ['unit: a'] }, commit, new Date('2026-01-02T00:00:00Z')), dir);
@@ -29,7 +39,7 @@ describe('records on disk', () => {
     expect(records[0]).toMatchObject({ source: 'npm test', proxyFlavor: 'pgpool', replicationMode: 'any1', commit: 'abc123', images: images.images });
   });
   it('keeps a refusal apart from records, and reads v1 records only as obsolete', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pgha-verified-'));
+    const dir = tempDir();
     const commit = { commit: 'abc123', dirty: false };
     const claims = [{ claim: 'formation', project: 'cluster', file: 'suites/formation.test.ts', tests: 3 }];
     writeRecord(buildRecord('npm test', images, { claims }, commit, new Date('2026-01-01T00:00:00Z')), dir);

@@ -1,6 +1,6 @@
 // The reporter as vitest drives it: a run that proved every required claim writes one
 // record; a suite run alone or a skipped test writes a refusal naming what fell short.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -46,6 +46,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('VerifiedRecordReporter', () => {
