@@ -12,6 +12,8 @@ export interface FaultTarget {
   others?: NodeName[];
   /** packet-loss: probability a packet on the link is dropped (0..1). */
   probability?: number;
+  /** partition: the link refuses at once (a TCP reset, ICMP unreachable) instead of dropping in silence. */
+  refuse?: boolean;
   /** latency: added one-way delay, ms. */
   delayMs?: number;
 }

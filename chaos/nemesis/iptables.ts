@@ -9,10 +9,11 @@
 // mapped port from the network's gateway (docker-proxy), which is no peer: the harness's
 // own probes still see a partitioned node, as an operator's monitoring would.
 //
-// DROP, not REJECT: a cut cable or a dead switch port says nothing, so in-flight sessions
+// DROP by default: a cut cable or a dead switch port says nothing, so in-flight sessions
 // hang until timeouts fire. That is what repmgr's connect_timeout and the routers' health
-// checks must cope with; REJECT would hand both sides an instant error (the kill fault
-// already covers a peer that refuses).
+// checks must cope with. A refusing cut (REJECT: a firewall, a host that answers for a dead
+// neighbour) hands both sides an instant error instead, so the cut-off primary's fence and
+// the standbys' election start at the same moment: the tightest race the fence must win.
 import { execIn } from '../../fixtures/docker.ts';
 import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
@@ -32,24 +33,46 @@ export function ipOf(info: ClusterInfo, node: NodeName, family: 'ip' | 'ip6' = '
   return ip;
 }
 
-/** The shell that puts one fault's DROP rules into a node, for both families. */
-export function dropScript(info: ClusterInfo, peers: readonly NodeName[], tag: string, probability = 1): string {
+/** How a cut link behaves: silence (a cut cable) or an instant refusal. */
+export type LinkCut = 'drop' | 'refuse';
+
+export interface CutOptions {
+  /** Each packet on the link is cut with this probability (1: all of them). */
+  probability?: number;
+  cut?: LinkCut;
+}
+
+// A TCP packet is answered with a reset, so an established session (repmgrd's, the
+// walreceiver's) fails at its next packet too, not only a new connect; anything else gets
+// the family's ICMP port unreachable. The reset REJECT makes carries the peer's address as
+// its source and passes these very rules on its way to the local socket: without the
+// first rule it was rejected in turn, silently, and the refusing cut behaved as a drop
+// (connects waited out connect_timeout, by hand on a `pgha up` cluster).
+const VERDICTS: Record<LinkCut, readonly string[]> = {
+  drop: ['-j DROP'],
+  refuse: ['-p tcp --tcp-flags RST RST -j RETURN', '-p tcp -j REJECT --reject-with tcp-reset', '-j REJECT'],
+};
+
+/** The shell that puts one fault's rules into a node, for both families. */
+export function cutScript(info: ClusterInfo, peers: readonly NodeName[], tag: string, { probability = 1, cut = 'drop' }: CutOptions = {}): string {
   const match = probability < 1 ? `-m statistic --mode random --probability ${probability.toFixed(4)} ` : '';
   return FAMILIES.flatMap(({ tool, address }) => [
     `${tool} -w -N ${CHAIN} 2>/dev/null || true`,
     ...['INPUT', 'OUTPUT'].map((hook) => `{ ${tool} -w -C ${hook} -j ${CHAIN} 2>/dev/null || ${tool} -w -I ${hook} 1 -j ${CHAIN}; }`),
-    ...peers.flatMap((p) => ['-s', '-d'].map((dir) => `${tool} -w -A ${CHAIN} ${dir} ${ipOf(info, p, address)} ${match}-m comment --comment ${tag} -j DROP`)),
+    ...peers.flatMap((p) =>
+      ['-s', '-d'].flatMap((dir) => VERDICTS[cut].map((verdict) => `${tool} -w -A ${CHAIN} ${dir} ${ipOf(info, p, address)} ${match}-m comment --comment ${tag} ${verdict}`)),
+    ),
   ]).join(' && ');
 }
 
 /**
- * In each of `nodes`, drops traffic to and from every address of `peers` (with
- * probability p). All of a node's rules go in with one exec, so a partition is in place
- * within one round trip per node; one rule per exec took 2-4 s here, long enough for one
- * side to notice the cut well before the other.
+ * In each of `nodes`, cuts traffic to and from every address of `peers`. All of a node's
+ * rules go in with one exec, so a partition is in place within one round trip per node;
+ * one rule per exec took 2-4 s here, long enough for one side to notice the cut well
+ * before the other.
  */
-export async function dropBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], tag: string, probability = 1): Promise<void> {
-  const script = dropScript(info, peers, tag, probability);
+export async function cutBetween(info: ClusterInfo, nodes: readonly NodeName[], peers: readonly NodeName[], tag: string, options: CutOptions = {}): Promise<void> {
+  const script = cutScript(info, peers, tag, options);
   await Promise.all(
     nodes.map(async (n) => {
       const r = await execIn(containerOf(info, n), ['bash', '-c', script]);

@@ -4,14 +4,14 @@ import { execIn } from '../../fixtures/docker.ts';
 import type { ClusterInfo } from '../../cluster/info.ts';
 import type { NodeName } from '../../model/topology.ts';
 import { containerOf, type Fault, type FaultTarget } from './fault.ts';
-import { dropBetween, ipOf, removeTagged, ruleTag } from './iptables.ts';
+import { cutBetween, ipOf, removeTagged, ruleTag } from './iptables.ts';
 
 const sides = (t: FaultTarget): [NodeName[], NodeName[]] => {
   if (!t.others?.length) throw new Error('a link fault needs two groups: nodes and others');
   return [t.nodes, t.others];
 };
 
-// Both sides drop, so neither half can reach the other even through a stale connection.
+// Both sides cut, so neither half can reach the other even through a stale connection.
 export const partition: Fault = {
   name: 'partition',
   inject: async (ctx, t) => {
@@ -19,7 +19,8 @@ export const partition: Fault = {
     // Rules match addresses, and a restarted container may have another one by now.
     await ctx.refresh();
     const tag = ruleTag('partition', a, b);
-    await Promise.all([dropBetween(ctx.info(), a, b, tag), dropBetween(ctx.info(), b, a, tag)]);
+    const cut = t.refuse ? 'refuse' : 'drop';
+    await Promise.all([cutBetween(ctx.info(), a, b, tag, { cut }), cutBetween(ctx.info(), b, a, tag, { cut })]);
   },
   heal: async (ctx, t) => removeTagged(ctx.info(), [...t.nodes, ...(t.others ?? [])], ruleTag('partition', t.nodes, t.others ?? [])),
 };
@@ -32,7 +33,7 @@ export const packetLoss: Fault = {
     const p = t.probability ?? 0.3;
     await ctx.refresh();
     if (!(p > 0 && p <= 1)) throw new Error(`packet loss probability ${p} is outside (0, 1]`);
-    await dropBetween(ctx.info(), a, b, ruleTag('loss', a, b), p);
+    await cutBetween(ctx.info(), a, b, ruleTag('loss', a, b), { probability: p });
   },
   heal: async (ctx, t) => removeTagged(ctx.info(), t.nodes, ruleTag('loss', t.nodes, t.others ?? [])),
 };
