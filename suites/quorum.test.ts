@@ -1,8 +1,8 @@
 // Witness quorum and split brain, measured under a write load through both routers. A
-// partition is iptables DROP inside the containers and matches only peers' addresses on
-// the cluster network: the role sampler reaches every node's mapped port through the
-// network's gateway, so it keeps seeing a cut-off node that is still running (each test
-// checks that it did, or "never writable" would prove nothing).
+// partition is iptables DROP (REJECT in one case) inside the containers and matches only
+// peers' addresses on the cluster network: the role sampler reaches every node's mapped
+// port through the network's gateway, so it keeps seeing a cut-off node that is still
+// running (each test checks that it did, or "never writable" would prove nothing).
 //
 // #801 in repmgr's tracker (a stale standby promoted while the primary with newer WAL is
 // down) is covered by failover.test.ts: "never promotes a standby that lacks acknowledged WAL".
@@ -126,16 +126,22 @@ const faultIn = (h: RunHistory, id: string): FaultEvent => {
   return f;
 };
 
+/** How a node is cut off: from the routers too, and whether the links refuse rather than drop. */
+interface Cut {
+  routersToo: boolean;
+  refuse?: boolean;
+}
+
 /**
- * Cuts `n` from the other data nodes and the witness, both sides dropping, and with
- * `routersToo` from the routers as well. That link is dropped on `n`'s side only, both
- * directions (packet loss with probability 1): the same silence for both ends, and the
- * routers' own rules (the reconciler's) stay untouched.
+ * Cuts `n` from the other data nodes and the witness, both sides dropping (or refusing),
+ * and with `routersToo` from the routers as well. That link is dropped on `n`'s side only,
+ * both directions (packet loss with probability 1): the same silence for both ends, and
+ * the routers' own rules (the reconciler's) stay untouched.
  */
-async function cutOff(t: Trial, n: NodeName, routersToo: boolean, label: string): Promise<FaultEvent[]> {
+async function cutOff(t: Trial, n: NodeName, cut: Cut, label: string): Promise<FaultEvent[]> {
   const peers = [...otherDataNodes(n), 'witness' as const];
-  const evs = [await t.nemesis.inject({ fault: 'partition', target: { nodes: [n], others: peers }, label })];
-  if (routersToo) {
+  const evs = [await t.nemesis.inject({ fault: 'partition', target: { nodes: [n], others: peers, refuse: cut.refuse }, label })];
+  if (cut.routersToo) {
     const rs = routers().map((r) => r.name);
     evs.push(await t.nemesis.inject({ fault: 'packet-loss', target: { nodes: [n], others: rs, probability: 1 }, label: `${label}: and from the routers` }));
   }
@@ -160,10 +166,10 @@ interface CutPrimaryOutcome {
  * the old primary to stop taking writes and clients to write to the new one, then heals and
  * waits until the old primary streams from the new one. Faults and waits that time out fail the trial.
  */
-async function cutPrimary(t: Trial, routersToo: boolean, label: string): Promise<CutPrimaryOutcome> {
+async function cutPrimary(t: Trial, cut: Cut, label: string): Promise<CutPrimaryOutcome> {
   const old = await t.primary();
   const cutWall = Date.now();
-  const evs = await cutOff(t, old, routersToo, `${label} (${old}, the primary)`);
+  const evs = await cutOff(t, old, cut, `${label} (${old}, the primary)`);
   const ev = evs[0]!;
   const cutDone = t.clock.now();
   const winner = await t.newPrimary(old, FAILOVER_BUDGET_MS);
@@ -223,6 +229,7 @@ async function judgeCutPrimary(test: string, h: RunHistory, o: CutPrimaryOutcome
   expect(promoted?.node, 'a standby is promoted').toBe(o.winner);
   expect(promoted!.at - f.injectedAt, 'cut to promotion').toBeLessThanOrEqual(FAILOVER_BUDGET_MS);
   expect(fencedAt, `${o.old} stops taking writes`).toBeDefined();
+  expect(fencedAt!, `${o.old} answered writable for the last time before ${o.winner} first did`).toBeLessThanOrEqual(promoted!.at);
   // The host's path to the mapped port survives the partition: between the cut and the
   // fence the sampler still got answers from the old primary.
   const seen = answeredShare(h.samples, o.old, o.cutDone, fencedAt!);
@@ -247,7 +254,7 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
       cut = (await standbys(t)).sort((a, b) => (node(b).priority ?? 0) - (node(a).priority ?? 0))[0]!;
       // Everyone, routers too: a host whose link died is gone for all. The routers losing
       // a standby costs reads, not the primary.
-      const evs = await cutOff(t, cut, true, `cut ${cut} (a standby) off from everyone`);
+      const evs = await cutOff(t, cut, { routersToo: true }, `cut ${cut} (a standby) off from everyone`);
       faultId = evs[0]!.id;
       await sleep(ISOLATED_STANDBY_HOLD_MS);
       for (const e of evs) await t.nemesis.heal(e);
@@ -315,7 +322,23 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     const test = 'primary cut off, routers on both sides';
     let o!: CutPrimaryOutcome;
     const r = await underLoad(info, async (t) => {
-      o = await cutPrimary(t, false, 'cut the primary off from standbys and witness');
+      o = await cutPrimary(t, { routersToo: false }, 'cut the primary off from standbys and witness');
+    });
+    expectClientsBack(test, r.history, o);
+    await judgeCutPrimary(test, r.history, o);
+    expect(r.primaryAfter).toBe(o.winner);
+    expect(await upstreamOf(info, o.old), `${o.old} streams from ${o.winner} at the end`).toBe(privateHost(o.winner));
+  });
+
+  it(`fences before the promotion when the primary's links to standbys and witness refuse at once (routers still reach it), and never two are writable`, { timeout: 240_000 }, async () => {
+    // A dropped link costs each side its connect timeouts, and those give the fence a head
+    // start. A refusing one fails every check at once on both sides: the primary's fence
+    // and the standbys' election start together, so only the promotion lead
+    // (promotionLeadSecs) against the fence delay stands between the two.
+    const test = 'primary cut off by refusing links, routers on both sides';
+    let o!: CutPrimaryOutcome;
+    const r = await underLoad(info, async (t) => {
+      o = await cutPrimary(t, { routersToo: false, refuse: true }, 'cut the primary off from standbys and witness, refusing');
     });
     expectClientsBack(test, r.history, o);
     await judgeCutPrimary(test, r.history, o);
@@ -329,7 +352,7 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     const test = 'primary blackholed';
     let o!: CutPrimaryOutcome;
     const r = await underLoad(info, async (t) => {
-      o = await cutPrimary(t, true, 'blackhole the primary');
+      o = await cutPrimary(t, { routersToo: true }, 'blackhole the primary');
     });
     const c = expectClientsBack(test, r.history, o);
     for (const rt of routers()) {
