@@ -1,7 +1,7 @@
 // Turns a scheduled step's roles into nodes, given who is primary right now.
 import { TOPOLOGY, type NodeName } from '../../model/topology.ts';
 import type { FaultStep } from '../nemesis/index.ts';
-import type { RoleRef, ScheduledFault } from './schedule.ts';
+import { stepExtra, type RoleRef, type ScheduledFault } from './schedule.ts';
 
 export interface RoleState {
   primary?: NodeName;
@@ -32,7 +32,7 @@ export function resolveStep(step: ScheduledFault, s: RoleState): FaultStep {
   const others =
     step.others === 'rest' ? TOPOLOGY.map((n) => n.name).filter((n) => n !== node) : step.others?.map((r) => resolveRef(r, s));
   const role = step.target.role === 'primary' ? ' (the primary)' : step.target.role === 'standby' ? ' (a standby)' : '';
-  const extra = step.probability !== undefined ? ` p=${step.probability}` : step.delayMs !== undefined ? ` +${step.delayMs} ms` : '';
+  const extra = stepExtra(step);
   const label = `${step.fault}${extra} ${node}${role}${others ? (step.others === 'rest' ? ' from the rest' : ` from ${others.join(', ')}`) : ''}`;
   return {
     fault: step.fault,
@@ -42,6 +42,7 @@ export function resolveStep(step: ScheduledFault, s: RoleState): FaultStep {
       ...(others ? { others } : {}),
       ...(step.probability !== undefined ? { probability: step.probability } : {}),
       ...(step.delayMs !== undefined ? { delayMs: step.delayMs } : {}),
+      ...(step.refuse ? { refuse: true } : {}),
     },
   };
 }

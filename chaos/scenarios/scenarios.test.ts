@@ -51,6 +51,13 @@ describe('resolving roles', () => {
     expect(r.target.others?.toSorted()).toEqual(['pg-1', 'pg-3', 'pg-4', 'proxysql', 'proxysql-2', 'witness']);
     expect(r.label).toBe('partition pg-2 (the primary) from the rest');
   });
+  it('carries a refusing partition to the fault, and says so in its label', () => {
+    const r = resolveStep({ at: 0, fault: 'partition', target: { role: 'primary' }, others: 'rest', holdMs: 1, refuse: true }, state);
+    expect(r.target.refuse).toBe(true);
+    expect(r.label).toBe('partition (refusing) pg-2 (the primary) from the rest');
+    expect(buildSchedule('refuse-primary', 1).steps.map((x) => [x.fault, x.refuse, x.others])).toEqual([['partition', true, 'rest']]);
+    expect(resolveStep({ at: 0, fault: 'partition', target: { role: 'primary' }, others: 'rest', holdMs: 1 }, state).target.refuse).toBeUndefined();
+  });
   it('picks a standby by its pick, in name order', () => {
     expect(resolveStep({ at: 0, fault: 'kill', target: { role: 'standby', pick: 0.99 }, holdMs: 1 }, state).target.nodes).toEqual(['pg-4']);
   });

@@ -48,6 +48,14 @@ export const SCENARIOS: readonly Scenario[] = [
     steps: single('partition', () => ({ role: 'primary' }), 'rest'),
   },
   {
+    // Every check fails at once on both sides, so the old primary's fence and the
+    // standbys' election start together: the promotion lead alone keeps them apart.
+    name: 'refuse-primary',
+    claim: 'a primary whose links to every peer refuse at once fences itself before a standby is promoted: never two writable primaries',
+    defaultDurationMs: 75_000,
+    steps: (rng, d) => single('partition', () => ({ role: 'primary' }), 'rest')(rng, d).map((s) => ({ ...s, refuse: true })),
+  },
+  {
     name: 'isolate-standby',
     claim: 'a standby cut off from every peer disturbs no client and catches up after',
     defaultDurationMs: 60_000,

@@ -22,6 +22,8 @@ export interface ScheduledFault {
   holdMs: number;
   probability?: number;
   delayMs?: number;
+  /** partition: the links refuse at once (TCP resets) instead of dropping in silence. */
+  refuse?: boolean;
 }
 
 export interface Schedule {
@@ -44,9 +46,16 @@ export function describeRef(r: RoleRef): string {
   }
 }
 
+/** What qualifies a fault in its description: its probability, delay, or refusing links. */
+export function stepExtra(s: Pick<ScheduledFault, 'probability' | 'delayMs' | 'refuse'>): string {
+  if (s.probability !== undefined) return ` p=${s.probability}`;
+  if (s.delayMs !== undefined) return ` +${s.delayMs} ms`;
+  return s.refuse ? ' (refusing)' : '';
+}
+
 export function describeStep(s: ScheduledFault): string {
   const others = s.others === 'rest' ? ' from the rest' : s.others ? ` from ${s.others.map(describeRef).join(', ')}` : '';
-  const extra = s.probability !== undefined ? ` p=${s.probability}` : s.delayMs !== undefined ? ` +${s.delayMs} ms` : '';
+  const extra = stepExtra(s);
   return `${(s.at / 1000).toFixed(1).padStart(6)} s  ${s.fault}${extra} ${describeRef(s.target)}${others}, heal after ${(s.holdMs / 1000).toFixed(1)} s`;
 }
 
