@@ -51,7 +51,7 @@ export const SCENARIOS: readonly Scenario[] = [
     // Every check fails at once on both sides, so the old primary's fence and the
     // standbys' election start together: the promotion lead alone keeps them apart.
     name: 'refuse-primary',
-    claim: 'a primary whose links to every peer refuse at once fences itself before a standby is promoted: never two writable primaries',
+    claim: 'a primary whose links to every peer refuse at once (the fence\'s tightest race) is replaced, and is never a second writable primary',
     defaultDurationMs: 75_000,
     steps: (rng, d) => single('partition', () => ({ role: 'primary' }), 'rest')(rng, d).map((s) => ({ ...s, refuse: true })),
   },
