@@ -130,7 +130,16 @@ const faultIn = (h: RunHistory, id: string): FaultEvent => {
 interface Cut {
   routersToo: boolean;
   refuse?: boolean;
+  /**
+   * Heal every link but the one between the old primary and the new, and that one
+   * HEAL_STAGGER_MS later: links come back one at a time, and a fenced primary that sees
+   * the witness and the standbys but not the new primary must not start as a primary.
+   */
+  healWinnerLast?: boolean;
 }
+
+/** How long the old and the new primary stay apart after the rest healed: many fence loops. */
+const HEAL_STAGGER_MS = 5_000;
 
 /**
  * Cuts `n` from the other data nodes and the witness, both sides dropping (or refusing),
@@ -159,6 +168,8 @@ interface CutPrimaryOutcome {
   healedAt: number;
   /** ms from the heal until the old primary streamed from the winner. */
   rejoinMs: number;
+  /** Run clock while the old primary saw every peer but the winner (healWinnerLast). */
+  apart?: { from: number; to: number };
 }
 
 /**
@@ -183,10 +194,21 @@ async function cutPrimary(t: Trial, cut: Cut, label: string): Promise<CutPrimary
   // that took longer than the fence and promotion in some runs, and the client clock came
   // out empty.
   await t.writesResumed(2 * FAILOVER_BUDGET_MS);
-  for (const e of evs) await t.nemesis.heal(e);
+  let apart: CutPrimaryOutcome['apart'];
+  if (cut.healWinnerLast) {
+    const link = await t.nemesis.inject({ fault: 'partition', target: { nodes: [old], others: [winner], refuse: cut.refuse }, label: `${label}: ${old} and ${winner} stay apart` });
+    expect(link.status, `${link.label}: ${link.reason ?? ''}`).toBe('injected');
+    for (const e of evs) await t.nemesis.heal(e);
+    const from = t.clock.now();
+    await sleep(HEAL_STAGGER_MS);
+    await t.nemesis.heal(link);
+    apart = { from, to: t.clock.now() };
+  } else {
+    for (const e of evs) await t.nemesis.heal(e);
+  }
   const healedAt = t.clock.now();
   await streamingFrom(t.info(), old, winner, 90_000);
-  return { old, winner, faultId: ev.id, cutDone, cutWall, healedAt, rejoinMs: t.clock.now() - healedAt };
+  return { old, winner, faultId: ev.id, cutDone, cutWall, healedAt, rejoinMs: t.clock.now() - healedAt, apart };
 }
 
 /**
@@ -206,7 +228,8 @@ function expectClientsBack(test: string, h: RunHistory, o: CutPrimaryOutcome): R
 async function judgeCutPrimary(test: string, h: RunHistory, o: CutPrimaryOutcome): Promise<void> {
   const f = faultIn(h, o.faultId);
   const promoted = otherWritableAt(h.samples, o.old, f.injectedAt);
-  const fencedAt = stoppedWritableAt(h.samples, o.old, f.injectedAt, o.healedAt);
+  // The fence is judged over the cut: with a staggered heal, up to its first step.
+  const fencedAt = stoppedWritableAt(h.samples, o.old, f.injectedAt, o.apart?.from ?? o.healedAt);
   // The rules go in one docker exec at a time (seconds on a busy machine): "cut" is the
   // start of the injection, as in the other clocks; "all rules in" is when the old
   // primary had lost its last peer.
@@ -237,6 +260,13 @@ async function judgeCutPrimary(test: string, h: RunHistory, o: CutPrimaryOutcome
   const fenceLog = await logLines(o.old, o.cutWall - 1000, /fence: /);
   console.info(`[${test}] ${o.old}'s fence log:\n  ${fenceLog.join('\n  ')}`);
   expect(fenceLog.some((l) => /no witness or standby visible/.test(l)), `${o.old} fenced itself (stopped PostgreSQL)`).toBe(true);
+  if (o.apart) {
+    measure('every link healed but the one to the new primary, for', seconds(o.apart.to - o.apart.from), 's', test);
+    expect(
+      writableSamples(h.samples, o.old, o.apart.from, o.apart.to).map((x) => `${seconds(x.at - o.apart!.from).toFixed(2)} s`),
+      `${o.old} stayed fenced while it saw every peer but ${o.winner}`,
+    ).toEqual([]);
+  }
   expectNoOverlap(test, h);
   expectNoLostWrites(test, h);
 }
@@ -330,15 +360,16 @@ describe(`quorum and split brain (${info.flavor}, ${ASYNC ? 'asynchronous' : 'sy
     expect(await upstreamOf(info, o.old), `${o.old} streams from ${o.winner} at the end`).toBe(privateHost(o.winner));
   });
 
-  it(`fences before the promotion when the primary's links to standbys and witness refuse at once (routers still reach it), and never two are writable`, { timeout: 240_000 }, async () => {
+  it(`fences before the promotion when the primary's links to standbys and witness refuse at once (routers still reach it), stays fenced while it sees all but the new primary, and never two are writable`, { timeout: 240_000 }, async () => {
     // A dropped link costs each side its connect timeouts, and those give the fence a head
     // start. A refusing one fails every check at once on both sides: the primary's fence
     // and the standbys' election start together, so only the promotion lead
-    // (promotionLeadSecs) against the fence delay stands between the two.
+    // (promotionLeadSecs) against the fence delay stands between the two. The heal brings
+    // the link to the new primary back last (fence.sh once restarted as primary there).
     const test = 'primary cut off by refusing links, routers on both sides';
     let o!: CutPrimaryOutcome;
     const r = await underLoad(info, async (t) => {
-      o = await cutPrimary(t, { routersToo: false, refuse: true }, 'cut the primary off from standbys and witness, refusing');
+      o = await cutPrimary(t, { routersToo: false, refuse: true, healWinnerLast: true }, 'cut the primary off from standbys and witness, refusing');
     });
     expectClientsBack(test, r.history, o);
     await judgeCutPrimary(test, r.history, o);

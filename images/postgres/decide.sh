@@ -115,10 +115,20 @@ stale_primary_decision() {
   return 0
 }
 
-# fenced_recovery_decision <writable peer or empty>: what a fenced node does once peers
-# answer again. rejoin (a failover happened: another node is primary now) or start-primary
-# (none happened: it starts again as the primary it was).
-fenced_recovery_decision() { if [ -n "$1" ]; then echo rejoin; else echo start-primary; fi; }
+# fenced_recovery_decision <writable peer or empty> <other data nodes answering as standbys>
+# <other data nodes>: what a fenced node does once peers answer again. rejoin (a failover
+# happened: another node is primary now), start-primary (every other data node answers, as
+# a standby: none happened, it starts again as the primary it was) or wait. Links come
+# back one at a time: a fenced primary that saw the witness and a standby but not yet the
+# primary a failover had made took itself for the only one and was writable beside it for
+# 0.6 s (CI at 6c78b4f, the refusing cut). A data node that stays silent is waited for;
+# if it is gone for good, the standbys promote one of themselves, which this node then
+# rejoins.
+fenced_recovery_decision() {
+  if [ -n "$1" ]; then echo rejoin
+  elif [ "$2" -ge "$3" ]; then echo start-primary
+  else echo wait; fi
+}
 
 # detached_standby_decision <streaming: yes|no> <detached since ms> <now ms> <bound ms>:
 # what a running standby does. streaming (attached to the primary, or no primary to attach

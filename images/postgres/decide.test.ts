@@ -195,10 +195,15 @@ describe('stale_primary_decision: a primary that sees a peer primary', () => {
 
 describe('fenced_recovery_decision: a fenced node whose peers answer again', () => {
   it('rejoins the primary a failover made', () => {
-    expect(answer('fenced_recovery_decision', ['pg-2'])).toBe('rejoin');
+    expect(answer('fenced_recovery_decision', ['pg-2', 0, 3])).toBe('rejoin');
+    expect(answer('fenced_recovery_decision', ['pg-2', 2, 3])).toBe('rejoin');
   });
-  it('starts again as primary when no failover happened', () => {
-    expect(answer('fenced_recovery_decision', [''])).toBe('start-primary');
+  it('starts again as primary when every other data node answers as a standby: no failover happened', () => {
+    expect(answer('fenced_recovery_decision', ['', 3, 3])).toBe('start-primary');
+  });
+  // The links came back one at a time: the new primary may be the one still silent.
+  it.each([0, 1, 2])('waits while only %i of 3 other data nodes answer and none is primary', (standbys) => {
+    expect(answer('fenced_recovery_decision', ['', standbys, 3])).toBe('wait');
   });
 });
 

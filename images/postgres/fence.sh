@@ -4,9 +4,10 @@
 # and two writable primaries must never be. A primary that sees a peer primary on a
 # newer timeline is stale (it was paused or cut off while a standby was promoted) and
 # steps down at once. When peers are visible again a fenced node rejoins the current
-# primary (pg_rewind where the timelines diverged), or, if no failover happened after
-# all, starts again as the primary it was. A standby the primary has not seen streaming
-# for PGHA_DETACHED_STANDBY_SECS rejoins it, re-cloning if a rejoin can't attach it.
+# primary (pg_rewind where the timelines diverged), or, if every other data node answers
+# as a standby (no failover happened after all), starts again as the primary it was. A
+# standby the primary has not seen streaming for PGHA_DETACHED_STANDBY_SECS rejoins it,
+# re-cloning if a rejoin can't attach it.
 set -Euo pipefail
 . "${PGHA_LIB:-/usr/local/lib/pgha/lib.sh}"
 
@@ -90,6 +91,7 @@ check_standby_attached() {
 }
 
 fenced=false
+waiting_with=
 armed=false
 last_seen=
 detached_since=
@@ -110,15 +112,25 @@ while [ ! -e /run/pgha-stopping ]; do
   if $fenced; then
     any_peer_visible || continue
     primary=$(find_primary)
-    if [ "$(fenced_recovery_decision "$primary")" = rejoin ]; then
-      log "fence: peers visible again; $primary is primary: rejoining it"
-      rejoin_primary "$primary"
-    else
-      log "fence: peers visible again and no other primary: starting again as primary"
-      start_pg
-    fi
+    standbys=$(standby_peer_count)
+    others=$(other_data_nodes | wc -l)
+    case "$(fenced_recovery_decision "$primary" "$standbys" "$others")" in
+      rejoin)
+        log "fence: peers visible again; $primary is primary: rejoining it"
+        rejoin_primary "$primary" ;;
+      start-primary)
+        log "fence: peers visible again, all $others other data nodes standbys: starting again as primary"
+        start_pg ;;
+      *)
+        if [ "$standbys" != "${waiting_with:-}" ]; then
+          log "fence: peers visible again, but only $standbys of $others other data nodes answer as standbys and none as primary: waiting for the rest"
+          waiting_with=$standbys
+        fi
+        continue ;;
+    esac
     restart_repmgrd
     fenced=false
+    waiting_with=
     last_seen=
     continue
   fi

@@ -101,6 +101,29 @@ writable_primaries() {
 # one must never start as a second primary.
 find_primary() { writable_primaries | newest_primary; }
 
+# The other data nodes (from PEERS, one per line).
+other_data_nodes() {
+  local host hosts
+  IFS=',' read -ra hosts <<< "$PEERS"
+  for host in "${hosts[@]}"; do
+    [ -n "$host" ] && [ "$host" != "$NODE_HOST" ] && printf '%s\n' "$host"
+  done
+  return 0
+}
+
+# How many other data nodes answer, right now, as standbys. All at once, as above.
+standby_peer_count() {
+  local host i=0 dir
+  dir=$(mktemp -d)
+  while read -r host; do
+    ( [ "$(peer_sql "$host" 'SELECT pg_is_in_recovery()')" = t ] && touch "$dir/$i" ) &
+    i=$((i + 1))
+  done < <(other_data_nodes)
+  wait
+  find "$dir" -type f | wc -l
+  rm -rf "$dir"
+}
+
 # Whether the primary `host` has this node in pg_stat_replication, streaming (or catching up:
 # a rejoined node far behind is attached, not stuck).
 attached_to() {
