@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLAIMS } from '../model/claims.ts';
 import { REPO_ROOT } from '../model/paths.ts';
 import { DEFAULT_DESTINATION, READER_HOSTGROUP, ROUTING_RULES, WRITER_HOSTGROUP } from '../model/proxy-contract.ts';
@@ -137,14 +137,9 @@ describe('proxysql.cnf template', () => {
 describe('proxysql entrypoint', () => {
   const good = { APP_PASSWORD: 'app-S3cret', MONITOR_PASSWORD: 'mon-S3cret', PROXYSQL_ADMIN_PASSWORD: 'adm-S3cret' };
 
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
   function run(env: Record<string, string | undefined>) {
     const dir = mkdtempSync(join(tmpdir(), 'pgha-proxysql-'));
-    dirs.push(dir);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'proxysql.cnf');
     const clean: Record<string, string> = { PATH: '/usr/bin:/bin', PGHA_RENDER_ONLY: '1', PGHA_TEMPLATE: templatePath, PGHA_CONFIG_OUT: out };
     for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildRecord, buildRefusal, decideChaosRecord, readRecords, readVerifiedDir, writeRecord, writeRefusal } from './verified-record.ts';
 import { sampleRunImages } from './sample-run.ts';
 
@@ -16,15 +16,11 @@ describe('decideChaosRecord', () => {
 });
 
 describe('records on disk', () => {
-  const dirs: string[] = [];
   const tempDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgha-verified-'));
-    dirs.push(dir);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     return dir;
   };
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('round-trips, newest first, and ignores files that are not records', () => {
     const dir = tempDir();
